@@ -1,0 +1,212 @@
+package io.clusteragent.core.command;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs commands: finds the handler, takes a permit from its job class's bulkhead, runs it on a
+ * virtual thread until its deadline, and reports the result. Transport-agnostic: the NATS bridge
+ * calls {@link #dispatch}; tests call it directly.
+ */
+public final class CommandDispatcher {
+
+  private static final Logger log = LoggerFactory.getLogger(CommandDispatcher.class);
+  private static final Duration BUSY_RETRY_HINT = Duration.ofSeconds(1);
+
+  private final Map<String, CommandHandler> handlers;
+  private final JobBulkheads bulkheads;
+  private final MeterRegistry meters;
+  private final Clock clock;
+  private final ExecutorService workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("job-", 0).factory());
+  private final ScheduledExecutorService deadlines =
+      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("job-deadlines").factory());
+  private final Map<String, Cancellation> running = new ConcurrentHashMap<>();
+  private volatile boolean accepting = true;
+
+  public CommandDispatcher(List<CommandHandler> handlers, JobBulkheads bulkheads, MeterRegistry meters, Clock clock) {
+    Map<String, CommandHandler> byType = new HashMap<>();
+    for (CommandHandler handler : handlers) {
+      CommandHandler previous = byType.put(handler.type(), handler);
+      if (previous != null) {
+        throw new IllegalStateException("two handlers for command type " + handler.type());
+      }
+    }
+    this.handlers = Map.copyOf(byType);
+    this.bulkheads = bulkheads;
+    this.meters = meters;
+    this.clock = clock;
+  }
+
+  public boolean knows(String type) {
+    return handlers.containsKey(type);
+  }
+
+  public boolean isStreaming(String type) {
+    CommandHandler handler = handlers.get(type);
+    return handler != null && handler.streaming();
+  }
+
+  /**
+   * Starts a command. The future completes with its result; it never completes exceptionally.
+   * Rejections (unknown type, busy, shutting down, expired) complete it at once.
+   */
+  public CompletableFuture<CommandResult> dispatch(CommandRequest request, StreamSink stream) {
+    CommandHandler handler = handlers.get(request.type());
+    if (handler == null) {
+      return done(request, "none", new CommandResult.Failure(ErrorCode.UNKNOWN_TYPE, "unknown command type '" + request.type() + "'"));
+    }
+    String jobClass = handler.jobClass().metricName();
+    if (!accepting) {
+      return done(request, jobClass, new CommandResult.Failure(ErrorCode.SHUTTING_DOWN, "agent is shutting down; retry on another replica"));
+    }
+    Instant now = clock.instant();
+    if (request.deadline() != null && !request.deadline().isAfter(now)) {
+      return done(request, jobClass, new CommandResult.Failure(ErrorCode.DEADLINE_EXCEEDED, "deadline passed before the command started"));
+    }
+    if (!bulkheads.tryAcquire(handler.jobClass())) {
+      return done(request, jobClass, new CommandResult.Busy(handler.jobClass(), BUSY_RETRY_HINT));
+    }
+    Cancellation cancellation = new Cancellation();
+    if (running.putIfAbsent(request.id(), cancellation) != null) {
+      bulkheads.release(handler.jobClass());
+      return done(request, jobClass, new CommandResult.Failure(ErrorCode.BAD_REQUEST, "a command with id " + request.id() + " is already running"));
+    }
+    CompletableFuture<CommandResult> result = new CompletableFuture<>();
+    ScheduledFuture<?> deadlineTimer =
+        request.deadline() == null
+            ? null
+            : deadlines.schedule(() -> cancellation.cancel("deadline exceeded"), Duration.between(now, request.deadline()).toMillis(), TimeUnit.MILLISECONDS);
+    CommandContext context = new CommandContext(request.id(), request.deadline(), request.actor(), stream, cancellation);
+    Timer.Sample sample = Timer.start(meters);
+    try {
+      workers.execute(() -> {
+        cancellation.bind(Thread.currentThread());
+        CommandResult outcome;
+        try {
+          outcome = run(handler, context, request);
+        } finally {
+          cancellation.unbind();
+          Thread.interrupted();
+          if (deadlineTimer != null) {
+            deadlineTimer.cancel(false);
+          }
+          running.remove(request.id());
+          bulkheads.release(handler.jobClass());
+        }
+        sample.stop(meters.timer("agent.commands.duration", "type", request.type(), "outcome", outcomeTag(outcome)));
+        count(request.type(), jobClass, outcome);
+        result.complete(outcome);
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      running.remove(request.id());
+      bulkheads.release(handler.jobClass());
+      return done(request, jobClass, new CommandResult.Failure(ErrorCode.SHUTTING_DOWN, "agent is shutting down; retry on another replica"));
+    }
+    return result;
+  }
+
+  /** Cancels a running command (platform request or lost consumer). Returns false if not running. */
+  public boolean cancel(String commandId, String why) {
+    Cancellation cancellation = running.get(commandId);
+    if (cancellation == null) {
+      return false;
+    }
+    cancellation.cancel(why);
+    return true;
+  }
+
+  public int runningCount() {
+    return running.size();
+  }
+
+  /**
+   * Graceful stop: refuse new commands, let running ones finish within the grace period, then
+   * cancel what is left. Returns true when everything finished in time.
+   */
+  public boolean drain(Duration grace) {
+    accepting = false;
+    workers.shutdown();
+    boolean finished;
+    try {
+      finished = workers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      finished = false;
+    }
+    if (!finished) {
+      log.warn("{} command(s) still running after the {}s grace period; cancelling them", running.size(), grace.toSeconds());
+      running.values().forEach(c -> c.cancel("agent shutting down"));
+      workers.shutdownNow();
+    }
+    deadlines.shutdownNow();
+    return finished;
+  }
+
+  public boolean isAccepting() {
+    return accepting;
+  }
+
+  private CommandResult run(CommandHandler handler, CommandContext context, CommandRequest request) {
+    try {
+      CommandResult outcome = handler.handle(context, request.payload());
+      if (context.cancellation().isCancelled()) {
+        return cancelledResult(context.cancellation());
+      }
+      return outcome == null ? CommandResult.ok(null) : outcome;
+    } catch (CommandException e) {
+      return new CommandResult.Failure(e.code(), e.getMessage());
+    } catch (InterruptedException | StreamClosedException e) {
+      return context.cancellation().isCancelled() ? cancelledResult(context.cancellation()) : new CommandResult.Failure(ErrorCode.CANCELLED, "stream closed: " + e.getMessage());
+    } catch (Exception | LinkageError | AssertionError e) {
+      if (context.cancellation().isCancelled()) {
+        return cancelledResult(context.cancellation());
+      }
+      // Full detail goes to the log only; the platform gets the class name, not internals.
+      log.warn("command {} ({}) failed", request.id(), request.type(), e);
+      return new CommandResult.Failure(ErrorCode.INTERNAL, "internal error (" + e.getClass().getSimpleName() + "); see agent log for command " + request.id());
+    }
+  }
+
+  private static CommandResult cancelledResult(Cancellation cancellation) {
+    String reason = cancellation.reason();
+    return "deadline exceeded".equals(reason)
+        ? new CommandResult.Failure(ErrorCode.DEADLINE_EXCEEDED, "command exceeded its deadline")
+        : new CommandResult.Failure(ErrorCode.CANCELLED, "cancelled: " + reason);
+  }
+
+  private CompletableFuture<CommandResult> done(CommandRequest request, String jobClass, CommandResult result) {
+    count(request.type(), jobClass, result);
+    return CompletableFuture.completedFuture(result);
+  }
+
+  private void count(String type, String jobClass, CommandResult result) {
+    // Unknown types come from the wire: keep the tag set bounded.
+    String typeTag = handlers.containsKey(type) ? type : "unknown";
+    Counter.builder("agent.commands").tag("type", typeTag).tag("job_class", jobClass).tag("outcome", outcomeTag(result)).register(meters).increment();
+  }
+
+  private static String outcomeTag(CommandResult result) {
+    return switch (result) {
+      case CommandResult.Ok ok -> "ok";
+      case CommandResult.Raw raw -> "ok";
+      case CommandResult.Busy busy -> "busy";
+      case CommandResult.Failure failure -> failure.code().name().toLowerCase(java.util.Locale.ROOT);
+    };
+  }
+}

@@ -1,0 +1,64 @@
+package io.clusteragent.core.kubernetes;
+
+import io.clusteragent.core.settings.AgentProperties;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.util.ClientBuilder;
+import io.kubernetes.client.util.KubeConfig;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+
+/**
+ * Builds the agent's API clients: in-cluster service account when running in a pod, otherwise the
+ * kubeconfig named by {@code KUBECONFIG} (local runs and tests). HTTP/1.1 unless HTTP/2 is asked
+ * for, because some API server paths (proxies, load balancers) mishandle long HTTP/2 streams.
+ */
+public final class KubernetesClients {
+
+  private final AgentProperties.Kubernetes settings;
+  private final String kubeconfig;
+
+  public KubernetesClients(AgentProperties.Kubernetes settings, String kubeconfig) {
+    this.settings = settings;
+    this.kubeconfig = kubeconfig;
+  }
+
+  /** Client for unary calls: bounded read timeout, retries on connection-terminated errors. */
+  public ApiClient unaryClient() throws IOException {
+    ApiClient client = base();
+    OkHttpClient http = client.getHttpClient().newBuilder()
+        .protocols(protocols())
+        .readTimeout(Duration.ofSeconds(60))
+        .addInterceptor(new ConnectionRetry(settings.requestMaxAttempts()))
+        .build();
+    return client.setHttpClient(http);
+  }
+
+  /** Client for watches, log follows and tunnels: no read timeout, the stream ends when it ends. */
+  public ApiClient streamingClient() throws IOException {
+    ApiClient client = base();
+    OkHttpClient http = client.getHttpClient().newBuilder().protocols(protocols()).readTimeout(Duration.ZERO).build();
+    return client.setHttpClient(http);
+  }
+
+  private List<Protocol> protocols() {
+    return settings.http2Enabled() ? List.of(Protocol.HTTP_2, Protocol.HTTP_1_1) : List.of(Protocol.HTTP_1_1);
+  }
+
+  private ApiClient base() throws IOException {
+    if (kubeconfig != null && !kubeconfig.isBlank()) {
+      Path path = Path.of(kubeconfig.split(java.io.File.pathSeparator)[0]);
+      try (Reader reader = Files.newBufferedReader(path)) {
+        KubeConfig config = KubeConfig.loadKubeConfig(reader);
+        config.setFile(path.toFile());
+        return ClientBuilder.kubeconfig(config).build();
+      }
+    }
+    return ClientBuilder.cluster().build();
+  }
+}
