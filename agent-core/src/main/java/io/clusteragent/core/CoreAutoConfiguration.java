@@ -4,6 +4,7 @@ import io.clusteragent.core.command.CommandDispatcher;
 import io.clusteragent.core.command.CommandHandler;
 import io.clusteragent.core.command.JobBulkheads;
 import io.clusteragent.core.command.JobClass;
+import io.clusteragent.core.kubernetes.ClusterFacts;
 import io.clusteragent.core.kubernetes.KubernetesApiHealth;
 import io.clusteragent.core.kubernetes.KubernetesClients;
 import io.clusteragent.core.lifecycle.CommandIntake;
@@ -32,6 +33,16 @@ public class CoreAutoConfiguration {
   @ConditionalOnMissingBean
   Clock clock() {
     return Clock.systemUTC();
+  }
+
+  @Bean
+  AgentIdentity agentIdentity(Environment environment) {
+    return AgentIdentity.of(environment.getProperty("POD_NAME"));
+  }
+
+  @Bean
+  ClusterFacts clusterFacts(KubernetesClients clients, Clock clock) {
+    return new ClusterFacts(clients, clock);
   }
 
   @Bean

@@ -9,6 +9,7 @@ import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.validation.BindValidationException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.core.env.Environment;
 import org.springframework.validation.FieldError;
 import org.springframework.validation.ObjectError;
 
@@ -17,6 +18,13 @@ import org.springframework.validation.ObjectError;
  * value and environment variable) and the accepted values. Never echoes the value of a secret.
  */
 public class SettingsFailureAnalyzer implements FailureAnalyzer {
+
+  private final Environment environment;
+
+  /** Spring passes the environment so values written as {@code ${ENV:default}} show as resolved. */
+  public SettingsFailureAnalyzer(Environment environment) {
+    this.environment = environment;
+  }
 
   /** The documented extra_env knobs keep their own names; everything else is {@code AGENT_*}. */
   private static final Map<String, String> EXTRA_ENV =
@@ -47,7 +55,11 @@ public class SettingsFailureAnalyzer implements FailureAnalyzer {
     if (bind != null && bind.getName().toString().startsWith("agent.") && bind.getProperty() != null) {
       String relative = bind.getName().toString().substring("agent.".length());
       Class<?> type = bind.getTarget().getType().resolve(Object.class);
-      return analysis(describe(relative, bind.getProperty().getValue(), accepted(type)), failure);
+      Object value = bind.getProperty().getValue();
+      if (value instanceof String text && environment != null) {
+        value = environment.resolvePlaceholders(text);
+      }
+      return analysis(describe(relative, value, accepted(type)), failure);
     }
     return null;
   }

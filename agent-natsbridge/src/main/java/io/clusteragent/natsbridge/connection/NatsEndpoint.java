@@ -1,0 +1,18 @@
+package io.clusteragent.natsbridge.connection;
+
+import java.net.URI;
+import java.util.List;
+
+/** Where and as whom to connect, from direct settings or from the platform's check-in answer. */
+public record NatsEndpoint(List<URI> servers, String clusterId, String subjectPrefix, NatsAuth auth) {
+
+  public NatsEndpoint {
+    servers = List.copyOf(servers);
+  }
+
+  @Override
+  public String toString() {
+    // auth is deliberately left out: it holds credentials
+    return "NatsEndpoint[servers=" + servers + ", clusterId=" + clusterId + ", subjectPrefix=" + subjectPrefix + "]";
+  }
+}

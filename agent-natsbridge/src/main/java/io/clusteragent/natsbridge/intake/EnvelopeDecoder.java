@@ -1,0 +1,89 @@
+package io.clusteragent.natsbridge.intake;
+
+import io.clusteragent.core.command.Actor;
+import io.clusteragent.core.command.CommandRequest;
+import io.clusteragent.core.command.ErrorCode;
+import io.clusteragent.core.protocol.Envelope;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.regex.Pattern;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Checks a command's bytes against the protocol and turns them into a request, or says why not. */
+public final class EnvelopeDecoder {
+
+  static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(60);
+  static final Duration MAX_DEADLINE = Duration.ofHours(24);
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_.-]{0,63}");
+
+  /** The result of decoding: a closed set. */
+  public sealed interface Decoded {
+    record Valid(CommandRequest request, int credit) implements Decoded {}
+
+    /** {@code id} is whatever could be read, possibly null, so the error reply can echo it. */
+    record Invalid(String id, ErrorCode code, String message) implements Decoded {}
+  }
+
+  private final JsonMapper json;
+  private final Clock clock;
+
+  public EnvelopeDecoder(JsonMapper json, Clock clock) {
+    this.json = json.rebuild().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+    this.clock = clock;
+  }
+
+  public Decoded decode(byte[] body) {
+    Envelope envelope;
+    try {
+      envelope = json.readValue(body, Envelope.class);
+    } catch (JacksonException e) {
+      return new Decoded.Invalid(null, ErrorCode.BAD_REQUEST, "malformed command: " + firstLine(e.getOriginalMessage()));
+    }
+    if (envelope == null) {
+      return new Decoded.Invalid(null, ErrorCode.BAD_REQUEST, "empty command");
+    }
+    String id = envelope.id() != null && ID.matcher(envelope.id()).matches() ? envelope.id() : null;
+    if (envelope.v() == null) {
+      return new Decoded.Invalid(id, ErrorCode.BAD_REQUEST, "missing field 'v' (protocol version)");
+    }
+    if (envelope.v() != Envelope.VERSION) {
+      return new Decoded.Invalid(id, ErrorCode.UNSUPPORTED_VERSION, "protocol version " + envelope.v() + " is not supported; this agent speaks " + Envelope.VERSION);
+    }
+    if (id == null) {
+      return new Decoded.Invalid(null, ErrorCode.BAD_REQUEST, envelope.id() == null ? "missing field 'id'" : "field 'id' must be 1-128 characters of [A-Za-z0-9._:-]");
+    }
+    if (envelope.type() == null || envelope.type().isBlank()) {
+      return new Decoded.Invalid(id, ErrorCode.BAD_REQUEST, "missing field 'type'");
+    }
+    if (!TYPE.matcher(envelope.type()).matches()) {
+      return new Decoded.Invalid(id, ErrorCode.UNKNOWN_TYPE, "unknown command type");
+    }
+    Instant now = clock.instant();
+    Instant deadline = envelope.deadline() == null ? now.plus(DEFAULT_DEADLINE) : Instant.ofEpochMilli(envelope.deadline());
+    if (!deadline.isAfter(now)) {
+      return new Decoded.Invalid(id, ErrorCode.DEADLINE_EXCEEDED, "the command's deadline has already passed");
+    }
+    if (deadline.isAfter(now.plus(MAX_DEADLINE))) {
+      deadline = now.plus(MAX_DEADLINE);
+    }
+    int credit = envelope.credit() == null ? 8 : envelope.credit();
+    if (credit < 1 || credit > 256) {
+      return new Decoded.Invalid(id, ErrorCode.BAD_REQUEST, "field 'credit' must be between 1 and 256");
+    }
+    Actor actor = envelope.actor() == null ? Actor.AGENT : new Actor(envelope.actor().user(), envelope.actor().groups() == null ? List.of() : envelope.actor().groups());
+    return new Decoded.Valid(new CommandRequest(id, envelope.type(), deadline, actor, envelope.payload()), credit);
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "unreadable JSON";
+    }
+    String line = message.lines().findFirst().orElse("");
+    return line.length() > 200 ? line.substring(0, 200) + "..." : line;
+  }
+}
