@@ -141,6 +141,11 @@ public final class NatsBridge implements SmartLifecycle, CommandIntake {
     connection.publish(subjects.heartbeat(), json.writeValueAsBytes(heartbeat));
   }
 
+  /** True once commands are being taken (connected and subscribed). */
+  public boolean serving() {
+    return subscriber != null && session.isConnected();
+  }
+
   @Override
   public void stopIntake() {
     CommandSubscriber sub = subscriber;

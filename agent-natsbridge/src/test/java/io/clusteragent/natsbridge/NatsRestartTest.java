@@ -1,0 +1,72 @@
+package io.clusteragent.natsbridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.clusteragent.cli.Frame;
+import io.clusteragent.cli.PlatformClient;
+import io.clusteragent.cli.PlatformStream;
+import io.clusteragent.cli.StreamProtocolException;
+import io.clusteragent.core.protocol.FrameKind;
+import io.clusteragent.natsbridge.connection.NatsSession;
+import io.clusteragent.testsupport.TestEnvironment;
+import io.clusteragent.testsupport.WithTestEnvironment;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.JsonNodeFactory;
+
+/** A nats-server restart mid-stream: the agent reconnects and the stream ends explicitly, never truncated silently. */
+@WithTestEnvironment
+class NatsRestartTest {
+
+  @Test
+  void theAgentSurvivesAServerRestartAndTheStreamEndsWithAnExplicitError(TestEnvironment env) throws Exception {
+    Options options = new Options.Builder().server(env.natsUrl()).maxReconnects(-1).reconnectWait(Duration.ofMillis(200)).build();
+    try (RunningAgent agent = RunningAgent.start(env.natsUrl(), "restart", Map.of());
+        Connection nats = Nats.connect(options);
+        PlatformClient platform = new PlatformClient(nats, "agent", "restart")) {
+      PlatformStream stream = platform.openStream("test.counter", JsonNodeFactory.instance.objectNode().put("count", 0).put("bytes", 256), 8, Duration.ofMinutes(2));
+      int data = 0;
+      while (data < 20) {
+        Frame frame = stream.next(Duration.ofSeconds(10));
+        assertThat(frame).isNotNull();
+        if (frame.kind() == FrameKind.DATA) {
+          data++;
+        }
+      }
+
+      env.restartNats();
+
+      Frame terminal = null;
+      boolean gapSeen = false;
+      long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (terminal == null && System.nanoTime() < until) {
+        try {
+          Frame frame = stream.next(Duration.ofSeconds(1));
+          if (frame != null && frame.terminal()) {
+            terminal = frame;
+          }
+        } catch (StreamProtocolException e) {
+          // frames lost during the outage show as a sequence gap: that is the platform noticing, not silence
+          gapSeen |= e.violation() == StreamProtocolException.Violation.SEQUENCE_GAP;
+          if (e.frame() != null && e.frame().terminal()) {
+            terminal = e.frame();
+          }
+        }
+      }
+      assertThat(terminal).as("the stream must end with an explicit frame (gap seen: %s)", gapSeen).isNotNull();
+      assertThat(terminal.kind()).isEqualTo(FrameKind.ERROR);
+      assertThat(terminal.error().code()).isEqualTo("UPSTREAM_UNAVAILABLE");
+
+      long connectedBy = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!agent.bean(NatsSession.class).isConnected() && System.nanoTime() < connectedBy) {
+        RunningAgent.sleep(50);
+      }
+      assertThat(platform.request("ping", null, Duration.ofSeconds(10)).ok()).isTrue();
+      assertThat(agent.counter("agent.nats.reconnects")).isGreaterThanOrEqualTo(1);
+    }
+  }
+}

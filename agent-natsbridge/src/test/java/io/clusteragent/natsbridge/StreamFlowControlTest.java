@@ -1,0 +1,152 @@
+package io.clusteragent.natsbridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.clusteragent.cli.Frame;
+import io.clusteragent.cli.PlatformClient;
+import io.clusteragent.cli.PlatformStream;
+import io.clusteragent.core.protocol.FrameKind;
+import io.clusteragent.natsbridge.stream.LiveStreams;
+import io.clusteragent.testsupport.TestEnvironment;
+import io.clusteragent.testsupport.WithTestEnvironment;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Credit-based flow control, cancellation and reaping against a real nats-server. */
+@WithTestEnvironment
+class StreamFlowControlTest {
+
+  private static RunningAgent agent;
+  private static Connection nats;
+  private static PlatformClient platform;
+
+  @BeforeAll
+  static void start(TestEnvironment env) throws Exception {
+    agent = RunningAgent.start(env.natsUrl(), "flow", Map.of(
+        "agent.nats.stream-stall-timeout", "8s",
+        "agent.nats.stream-sync-interval", "1s"));
+    nats = Nats.connect(env.natsUrl());
+    platform = new PlatformClient(nats, "agent", "flow");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (agent != null) {
+      agent.close();
+    }
+    if (nats != null) {
+      nats.close();
+    }
+  }
+
+  private static ObjectNode counter(long count, int bytes) {
+    return JsonNodeFactory.instance.objectNode().put("count", count).put("bytes", bytes);
+  }
+
+  private long produced(PlatformStream stream) {
+    var counter = agent.bean(RunningAgent.LiveCommands.class).produced.get(stream.id());
+    return counter == null ? 0 : counter.get();
+  }
+
+  @Test
+  void aConsumerWithoutCreditPausesItsProducerWhileAnotherStreamRunsAtFullSpeed() throws Exception {
+    PlatformStream slow = platform.openStream("test.counter", counter(0, 1024), 4, Duration.ofMinutes(2));
+    slow.setAutoCredit(false);
+    for (int i = 0; i < 4; i++) {
+      assertThat(nextData(slow).kind()).isEqualTo(FrameKind.DATA);
+    }
+
+    PlatformStream fast = platform.openStream("test.counter", counter(3000, 1024), 32, Duration.ofMinutes(2));
+    long fastFrames = 0;
+    Frame frame;
+    while ((frame = fast.next(Duration.ofSeconds(20))) != null && !frame.terminal()) {
+      if (frame.kind() == FrameKind.DATA) {
+        fastFrames++;
+      }
+    }
+    assertThat(frame).isNotNull();
+    assertThat(frame.kind()).isEqualTo(FrameKind.END);
+    assertThat(fastFrames).isEqualTo(3000);
+
+    // the slow stream's producer is parked on credit: nothing beyond the 4 granted frames was made
+    assertThat(produced(slow)).isEqualTo(4);
+    assertThat(slow.next(Duration.ofMillis(300))).satisfiesAnyOf(
+        f -> assertThat(f).isNull(), f -> assertThat(f.kind()).isEqualTo(FrameKind.HEARTBEAT));
+
+    slow.grant(10);
+    for (int i = 0; i < 10; i++) {
+      assertThat(nextData(slow).kind()).isEqualTo(FrameKind.DATA);
+    }
+    RunningAgent.sleep(300);
+    assertThat(produced(slow)).isEqualTo(14);
+
+    slow.cancel("test done");
+    Frame end = untilTerminal(slow);
+    assertThat(end.kind()).isEqualTo(FrameKind.ERROR);
+    assertThat(end.error().code()).isEqualTo("CANCELLED");
+    awaitNoLiveStreams();
+  }
+
+  @Test
+  void aConsumerThatVanishesIsReapedAfterTheStallTimeout() throws Exception {
+    PlatformStream stream = platform.openStream("test.counter", counter(0, 64), 1, Duration.ofMinutes(2));
+    stream.setAutoCredit(false);
+    Frame end = untilTerminal(stream);
+    assertThat(end.kind()).isEqualTo(FrameKind.ERROR);
+    assertThat(end.error().message()).contains("consumer stalled");
+    assertThat(produced(stream)).isEqualTo(1);
+    awaitNoLiveStreams();
+  }
+
+  @Test
+  void streamsThePlatformNoLongerKnowsAreReapedOnSync() throws Exception {
+    PlatformStream kept = platform.openStream("test.counter", counter(0, 64), 1, Duration.ofMinutes(2));
+    kept.setAutoCredit(false);
+    PlatformStream forgotten = platform.openStream("test.counter", counter(0, 64), 1, Duration.ofMinutes(2));
+    forgotten.setAutoCredit(false);
+    nextData(kept);
+    nextData(forgotten);
+    RunningAgent.sleep(1100); // older than one sync interval
+    platform.sync(List.of(kept.id()));
+    Frame end = untilTerminal(forgotten);
+    assertThat(end.kind()).isEqualTo(FrameKind.ERROR);
+    assertThat(end.error().message()).contains("no longer reads");
+    assertThat(agent.bean(LiveStreams.class).ids()).contains(kept.id()).doesNotContain(forgotten.id());
+    kept.cancel("done");
+    untilTerminal(kept);
+  }
+
+  private static Frame nextData(PlatformStream stream) throws InterruptedException {
+    Frame frame;
+    do {
+      frame = stream.next(Duration.ofSeconds(10));
+      assertThat(frame).as("frame within 10 s").isNotNull();
+    } while (frame.kind() == FrameKind.HEARTBEAT);
+    return frame;
+  }
+
+  private static Frame untilTerminal(PlatformStream stream) throws InterruptedException {
+    Frame frame;
+    do {
+      frame = stream.next(Duration.ofSeconds(15));
+      assertThat(frame).as("terminal frame within 15 s").isNotNull();
+    } while (!frame.terminal());
+    return frame;
+  }
+
+  private static void awaitNoLiveStreams() {
+    long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (!agent.bean(LiveStreams.class).ids().isEmpty() && System.nanoTime() < until) {
+      RunningAgent.sleep(20);
+    }
+    assertThat(agent.bean(LiveStreams.class).ids()).isEmpty();
+  }
+}
