@@ -14,7 +14,6 @@ import io.clusteragent.natsbridge.connection.NatsSettings;
 import io.clusteragent.natsbridge.stream.LiveStreams;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.time.Duration;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -50,7 +49,7 @@ public class NatsBridgeAutoConfiguration {
   @Bean
   NatsBridge natsBridge(AgentProperties agent, NatsSettings settings, AgentIdentity identity, NatsSession session, PublicIpLookup publicIp,
       ClusterFacts facts, CommandDispatcher dispatcher, LiveStreams streams, MeterRegistry meters, Clock clock) {
-    PlatformCheckIn checkIn = new PlatformCheckIn(agent, json, meters, Duration.ofSeconds(2), Duration.ofMinutes(5));
+    PlatformCheckIn checkIn = new PlatformCheckIn(agent, json, meters, settings.checkinMinBackoff(), settings.checkinMaxBackoff());
     return new NatsBridge(agent, settings, identity, session, checkIn, publicIp, facts, dispatcher, streams, json, meters, clock);
   }
 

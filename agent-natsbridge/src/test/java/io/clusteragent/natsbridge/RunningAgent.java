@@ -36,8 +36,10 @@ final class RunningAgent implements AutoCloseable {
 
   static RunningAgent start(String natsUrl, String clusterId, Map<String, Object> extra) {
     Map<String, Object> props = new HashMap<>();
-    props.put("agent.nats.servers", natsUrl);
-    props.put("agent.nats.cluster-id", clusterId);
+    if (natsUrl != null) {
+      props.put("agent.nats.servers", natsUrl);
+      props.put("agent.nats.cluster-id", clusterId);
+    }
     props.put("agent.nats.ping-interval", "1s");
     props.put("agent.nats.reconnect-max-delay", "1s");
     props.put("agent.shutdown-grace-period-seconds", "5");

@@ -39,7 +39,9 @@ public record NatsSettings(
     @DefaultValue("3") @Min(value = 1, message = "an integer >= 1") int pingMisses,
     @DefaultValue("250ms") Duration reconnectMinDelay,
     @DefaultValue("30s") Duration reconnectMaxDelay,
-    @DefaultValue("8MB") DataSize reconnectBufferSize) {
+    @DefaultValue("8MB") DataSize reconnectBufferSize,
+    @DefaultValue("2s") Duration checkinMinBackoff,
+    @DefaultValue("5m") Duration checkinMaxBackoff) {
 
   public boolean direct() {
     return !servers.isEmpty();
