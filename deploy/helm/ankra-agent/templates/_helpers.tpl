@@ -1,0 +1,56 @@
+{{/*
+Object names are fixed to "ankra-agent": the documented kubectl commands
+(kubectl get secret ankra-agent, port-forward svc/ankra-agent, get deployment ankra-agent)
+rely on them. The release name only shows up in the app.kubernetes.io/instance label.
+*/}}
+{{- define "ankra-agent.name" -}}
+ankra-agent
+{{- end -}}
+
+{{- define "ankra-agent.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "ankra-agent.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "ankra-agent.labels" -}}
+{{ include "ankra-agent.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end -}}
+
+{{/* The Secret the token is read from: the user's existing one, or the one this chart creates. */}}
+{{- define "ankra-agent.secretName" -}}
+{{- if .Values.config.existing_secret_name -}}
+{{- .Values.config.existing_secret_name -}}
+{{- else -}}
+{{- include "ankra-agent.name" . -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Key of the token inside that Secret: config.secret_key for an existing Secret ("token" when empty), always "token" for ours. */}}
+{{- define "ankra-agent.secretKey" -}}
+{{- if .Values.config.existing_secret_name -}}
+{{- .Values.config.secret_key | default "token" -}}
+{{- else -}}
+token
+{{- end -}}
+{{- end -}}
+
+{{/*
+ClusterRoleBinding is cluster-scoped: include the namespace so installs in two namespaces
+don't fight over one binding (the second install would otherwise fail on ownership).
+*/}}
+{{- define "ankra-agent.clusterRoleBindingName" -}}
+{{- printf "%s-%s" (include "ankra-agent.name" .) .Release.Namespace | trunc 253 -}}
+{{- end -}}
+
+{{- define "ankra-agent.image" -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion | toString) -}}
+{{- end -}}
+
+{{- define "ankra-agent.validate" -}}
+{{- if and (not .Values.config.token) (not .Values.config.existing_secret_name) -}}
+{{- fail "set config.token (inline token) or config.existing_secret_name (Secret holding the token)" -}}
+{{- end -}}
+{{- end -}}
