@@ -35,7 +35,8 @@ class AgentProcessIT {
   void startsWithoutNatsOrClusterThenStopsCleanlyOnSigterm() throws Exception {
     int port = freePort();
     Path output = dir.resolve("agent.log");
-    Process agent = start(Map.of("SERVER_PORT", Integer.toString(port), "KUBECONFIG", "/nonexistent/kubeconfig"), output);
+    // also the JSON log format for log shippers: every line must be one JSON object
+    Process agent = start(Map.of("SERVER_PORT", Integer.toString(port), "KUBECONFIG", "/nonexistent/kubeconfig", "LOGGING_STRUCTURED_FORMAT_CONSOLE", "ecs"), output);
     try {
       long started = System.nanoTime();
       assertThat(waitFor("http://127.0.0.1:" + port + "/livez", 200, Duration.ofSeconds(60))).isTrue();
@@ -48,7 +49,9 @@ class AgentProcessIT {
     }
     assertThat(agent.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(agent.exitValue()).as(Files.readString(output)).isZero();
-    assertThat(Files.readString(output)).contains("shutting down: readiness off");
+    String logs = Files.readString(output);
+    assertThat(logs).contains("shutting down: readiness off");
+    assertThat(logs.lines().filter(l -> !l.isBlank())).allSatisfy(line -> assertThat(line).startsWith("{").endsWith("}"));
   }
 
   @Test
@@ -113,7 +116,7 @@ class AgentProcessIT {
       agent.waitFor(60, TimeUnit.SECONDS);
     }
     String logs = Files.readString(output);
-    assertThat(logs).contains("platform check-in failed");
+    assertThat(logs).contains("platform check-in failed").contains(" DEBUG ");
     assertThat(served.toString()).contains("agent_checkin_total").doesNotContain(PLANTED_TOKEN);
     assertThat(logs).doesNotContain(PLANTED_TOKEN);
   }
