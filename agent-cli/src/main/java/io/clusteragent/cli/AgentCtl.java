@@ -1,0 +1,539 @@
+package io.clusteragent.cli;
+
+import io.clusteragent.core.protocol.Envelope;
+import io.clusteragent.core.protocol.ErrorBody;
+import io.clusteragent.core.protocol.FrameKind;
+import io.clusteragent.core.protocol.Heartbeat;
+import io.clusteragent.core.protocol.Subjects;
+import io.nats.client.Connection;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * agentctl: acts as the platform towards a cluster agent from a terminal. Global options may come
+ * before or after the subcommand. Defaults for the server, cluster and token come from the
+ * environment, so secrets need not appear on command lines; they are never echoed.
+ */
+@Command(name = "agentctl", mixinStandardHelpOptions = true, version = "agentctl (protocol v1)", usageHelpAutoWidth = true,
+    description = "Acts as the platform towards a cluster agent over NATS.",
+    subcommands = {AgentCtl.Ping.class, AgentCtl.Info.class, AgentCtl.Send.class, AgentCtl.StreamCommand.class, AgentCtl.Agents.class},
+    footer = {"", "Exit codes: 0 ok, 1 bad usage, 2 the agent answered with an error, 3 NATS or the agent could not be reached."})
+public final class AgentCtl implements Runnable {
+
+  static final int EXIT_OK = 0;
+  static final int EXIT_USAGE = 1;
+  static final int EXIT_AGENT_ERROR = 2;
+  static final int EXIT_UNREACHABLE = 3;
+  static final int EXIT_INTERRUPTED = 130;
+
+  static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+  /** A little over the agent's default 30 s heartbeat interval, so every running agent is heard once. */
+  static final Duration DEFAULT_DISCOVER_WAIT = Duration.ofSeconds(31);
+
+  private final Map<String, String> environment;
+  private final PrintStream out;
+  private final PrintStream err;
+  private final InputStream in;
+
+  @Spec
+  CommandSpec spec;
+
+  // No defaultValue on inherited options: defaults are resolved in code, so a subcommand's copy of
+  // an option can never overwrite a value given before the subcommand.
+  @Option(names = "--server", paramLabel = "URL", scope = ScopeType.INHERIT,
+      description = "NATS server URL (default: $NATS_URL, else " + NatsConnectionSettings.DEFAULT_URL + ").")
+  String server;
+
+  @Option(names = "--cluster", paramLabel = "ID", scope = ScopeType.INHERIT,
+      description = "Cluster id (default: $AGENT_CLUSTER_ID, else the only agent heard in heartbeats).")
+  String cluster;
+
+  @Option(names = "--prefix", paramLabel = "PREFIX", scope = ScopeType.INHERIT, description = "Subject prefix (default: agent).")
+  String prefix;
+
+  @Option(names = "--token", paramLabel = "TOKEN", scope = ScopeType.INHERIT, description = "NATS token (default: $NATS_TOKEN).")
+  String token;
+
+  @Option(names = "--user", paramLabel = "USER", scope = ScopeType.INHERIT, description = "NATS user; needs --password.")
+  String user;
+
+  @Option(names = "--password", paramLabel = "PASSWORD", scope = ScopeType.INHERIT, description = "NATS password (default: $NATS_PASSWORD).")
+  String password;
+
+  @Option(names = "--creds", paramLabel = "FILE", scope = ScopeType.INHERIT, description = "NATS .creds file (JWT + NKey seed).")
+  Path creds;
+
+  @Option(names = "--nkey-seed", paramLabel = "FILE", scope = ScopeType.INHERIT, description = "File holding a bare NKey seed.")
+  Path nkeySeed;
+
+  @Option(names = "--timeout", paramLabel = "DURATION", scope = ScopeType.INHERIT, converter = DurationConverter.class,
+      description = "Connect and reply timeout, e.g. 500ms, 10s (default: 10s).")
+  Duration timeout;
+
+  @Option(names = "--discover-wait", paramLabel = "DURATION", scope = ScopeType.INHERIT, converter = DurationConverter.class,
+      description = "How long to listen for heartbeats when no cluster is given (default: 31s).")
+  Duration discoverWait;
+
+  public AgentCtl(Map<String, String> environment, PrintStream out, PrintStream err, InputStream in) {
+    this.environment = Map.copyOf(environment);
+    this.out = out;
+    this.err = err;
+    this.in = in;
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(System.getenv(), System.out, System.err, System.in, args));
+  }
+
+  /** Runs one invocation and returns its exit code; everything it prints goes to {@code out}/{@code err}. */
+  static int run(Map<String, String> environment, PrintStream out, PrintStream err, InputStream in, String... args) {
+    AgentCtl root = new AgentCtl(environment, out, err, in);
+    return commandLine(root).execute(args);
+  }
+
+  static CommandLine commandLine(AgentCtl root) {
+    CommandLine commandLine = new CommandLine(root);
+    commandLine.setOut(new java.io.PrintWriter(root.out, true));
+    commandLine.setErr(new java.io.PrintWriter(root.err, true));
+    commandLine.setParameterExceptionHandler((e, args) -> {
+      root.err.println("agentctl: " + root.redact(e.getMessage()));
+      root.err.println("Try 'agentctl --help'" + (e.getCommandLine() == commandLine ? "" : " or 'agentctl " + e.getCommandLine().getCommandName() + " --help'") + ".");
+      return EXIT_USAGE;
+    });
+    commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> root.report(e));
+    return commandLine;
+  }
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "missing subcommand");
+  }
+
+  // ---- resolved options -------------------------------------------------------------------
+
+  NatsConnectionSettings connectionSettings() {
+    try {
+      return new NatsConnectionSettings(
+          firstNonBlank(server, environment.get("NATS_URL"), NatsConnectionSettings.DEFAULT_URL),
+          firstNonBlank(token, environment.get("NATS_TOKEN")),
+          user,
+          user == null ? password : firstNonBlank(password, environment.get("NATS_PASSWORD")),
+          creds, nkeySeed, timeout());
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  /** The cluster from --cluster or $AGENT_CLUSTER_ID; null means "discover". */
+  String clusterOrNull() {
+    return firstNonBlank(cluster, environment.get("AGENT_CLUSTER_ID"));
+  }
+
+  String prefix() {
+    return firstNonBlank(prefix, PlatformClient.DEFAULT_PREFIX);
+  }
+
+  Duration timeout() {
+    return timeout == null ? DEFAULT_TIMEOUT : timeout;
+  }
+
+  Duration discoverWait() {
+    return discoverWait == null ? DEFAULT_DISCOVER_WAIT : discoverWait;
+  }
+
+  // ---- running -----------------------------------------------------------------------------
+
+  @FunctionalInterface
+  interface ClientWork {
+    int run(PlatformClient client) throws Exception;
+  }
+
+  @FunctionalInterface
+  interface ConnectionWork {
+    int run(Connection connection) throws Exception;
+  }
+
+  int withConnection(ConnectionWork work) throws Exception {
+    NatsConnectionSettings settings = connectionSettings();
+    String checkedPrefix = prefix();
+    try {
+      new Subjects(checkedPrefix, "x");
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    Connection connection;
+    try {
+      connection = settings.connect();
+    } catch (IOException e) {
+      throw new CommandFailure(EXIT_UNREACHABLE, "cannot connect to NATS at " + settings.redact(settings.url()) + ": " + e.getMessage());
+    }
+    try {
+      return work.run(connection);
+    } finally {
+      connection.close();
+    }
+  }
+
+  int withClient(ClientWork work) throws Exception {
+    return withConnection(connection -> {
+      String clusterId = clusterOrNull();
+      if (clusterId == null) {
+        err.println("agentctl: no --cluster or AGENT_CLUSTER_ID; listening " + discoverWait().toSeconds() + " s for agent heartbeats on "
+            + Subjects.allHeartbeats(prefix()) + " ...");
+        List<Heartbeat> agents = PlatformClient.agents(connection, prefix(), discoverWait());
+        clusterId = ClusterDiscovery.onlyCluster(agents, prefix(), discoverWait());
+        err.println("agentctl: using cluster " + clusterId);
+      }
+      PlatformClient client;
+      try {
+        client = new PlatformClient(connection, prefix(), clusterId);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+      return work.run(client);
+    });
+  }
+
+  /** Turns a reply into output, or into exit code 2 with the agent's code and message. */
+  JsonNode okJson(Reply reply) {
+    requireOk(reply);
+    return reply.json();
+  }
+
+  void requireOk(Reply reply) {
+    if (reply.ok()) {
+      return;
+    }
+    ErrorBody error = reply.error();
+    if (error != null) {
+      throw new CommandFailure(EXIT_AGENT_ERROR, describe(error));
+    }
+    String body = reply.text();
+    throw new CommandFailure(EXIT_AGENT_ERROR, (reply.status() == null ? "reply without " + io.clusteragent.core.protocol.Headers.STATUS + " header"
+        : "error reply with an unreadable body") + (body.isEmpty() ? "" : ": " + body));
+  }
+
+  static String describe(ErrorBody error) {
+    return error.code() + ": " + error.message() + (error.retryAfterMs() == null ? "" : " (retry after " + error.retryAfterMs() + " ms)");
+  }
+
+  int report(Exception e) {
+    int code;
+    String message;
+    switch (e) {
+      case CommandFailure failure -> {
+        code = failure.exitCode();
+        message = failure.getMessage();
+      }
+      case NoReplyException noReply -> {
+        code = EXIT_UNREACHABLE;
+        message = noReply.getMessage();
+      }
+      case StreamProtocolException broken -> {
+        code = EXIT_UNREACHABLE;
+        message = "stream broken: " + broken.getMessage();
+      }
+      case NoSuchElementException none -> {
+        code = EXIT_UNREACHABLE;
+        message = none.getMessage();
+      }
+      case IOException io -> {
+        code = EXIT_UNREACHABLE;
+        message = io.getMessage();
+      }
+      case InterruptedException interrupted -> {
+        code = EXIT_INTERRUPTED;
+        message = "interrupted";
+      }
+      case IllegalArgumentException invalid -> {
+        code = EXIT_USAGE;
+        message = invalid.getMessage();
+      }
+      case IllegalStateException invalid -> {
+        code = EXIT_USAGE;
+        message = invalid.getMessage();
+      }
+      default -> {
+        code = EXIT_USAGE;
+        message = "unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage();
+      }
+    }
+    err.println("agentctl: " + redact(message));
+    return code;
+  }
+
+  /** Hides whatever secrets were given, in whichever form, from text for the terminal. */
+  String redact(String text) {
+    if (text == null) {
+      return null;
+    }
+    String redacted = text.replaceAll("(?<=://)[^/@\\s]+@", "***@");
+    for (String secret : new String[] {token, password, environment.get("NATS_TOKEN"), environment.get("NATS_PASSWORD")}) {
+      if (secret != null && !secret.isBlank()) {
+        // Whole words only: a short secret must not mangle ordinary words that contain it.
+        redacted = redacted.replaceAll("(?<![A-Za-z0-9])" + Pattern.quote(secret) + "(?![A-Za-z0-9])", "***");
+      }
+    }
+    return redacted;
+  }
+
+  static String firstNonBlank(String... values) {
+    for (String value : values) {
+      if (value != null && !value.isBlank()) {
+        return value;
+      }
+    }
+    return null;
+  }
+
+  // ---- subcommands -------------------------------------------------------------------------
+
+  @Command(name = "ping", description = "Round trip to the agent: prints pong, the replica and the time taken.")
+  static final class Ping implements Callable<Integer> {
+    @ParentCommand
+    AgentCtl root;
+
+    @Override
+    public Integer call() throws Exception {
+      return root.withClient(client -> {
+        Envelope envelope = client.envelope("ping", null, root.timeout(), null);
+        // Serialise once untimed: the first use of the JSON mapper costs more than the round trip.
+        WireJson.MAPPER.writeValueAsBytes(envelope);
+        long started = System.nanoTime();
+        Reply reply = client.request(envelope, root.timeout().plus(PlatformClient.REPLY_GRACE));
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        JsonNode body = root.okJson(reply);
+        String instance = reply.instance() != null ? reply.instance() : body.path("instance").asString("?");
+        root.out.println("pong from " + instance + " in " + millis + " ms");
+        return EXIT_OK;
+      });
+    }
+  }
+
+  @Command(name = "info", description = "Prints the agent's versions, node count and settings summary as JSON.")
+  static final class Info implements Callable<Integer> {
+    @ParentCommand
+    AgentCtl root;
+
+    @Override
+    public Integer call() throws Exception {
+      return root.withClient(client -> {
+        root.out.println(root.okJson(client.request("info", null, root.timeout())).toPrettyString());
+        return EXIT_OK;
+      });
+    }
+  }
+
+  @Command(name = "send", description = "Sends any unary command and prints the reply body (JSON pretty-printed).")
+  static final class Send implements Callable<Integer> {
+    @ParentCommand
+    AgentCtl root;
+
+    @Option(names = "--type", required = true, paramLabel = "TYPE", description = "Command type, e.g. ping, info.")
+    String type;
+
+    @Option(names = "--payload", paramLabel = "JSON|@FILE", description = "Payload: inline JSON, @file, or @- for stdin.")
+    String payload;
+
+    @Override
+    public Integer call() throws Exception {
+      JsonNode body = PayloadArgument.read(payload, root.in);
+      return root.withClient(client -> {
+        Reply reply = client.request(type, body, root.timeout());
+        root.requireOk(reply);
+        String contentType = reply.contentType();
+        if (contentType == null || contentType.startsWith("application/json")) {
+          root.out.println(reply.json().toPrettyString());
+        } else {
+          root.out.write(reply.body());
+          root.out.flush();
+        }
+        return EXIT_OK;
+      });
+    }
+  }
+
+  @Command(name = "stream", description = {"Runs a streaming command: data frames go to stdout as they arrive,",
+      "the end summary or error to stderr. Ctrl-C cancels the stream on the agent."})
+  static final class StreamCommand implements Callable<Integer> {
+    @ParentCommand
+    AgentCtl root;
+
+    @Option(names = "--type", required = true, paramLabel = "TYPE", description = "Command type.")
+    String type;
+
+    @Option(names = "--payload", paramLabel = "JSON|@FILE", description = "Payload: inline JSON, @file, or @- for stdin.")
+    String payload;
+
+    @Option(names = "--credit", paramLabel = "N", defaultValue = "8", description = "Frames the agent may send ahead, 1-256 (default: 8).")
+    int credit;
+
+    @Option(names = "--deadline", paramLabel = "DURATION", defaultValue = "1h", converter = DurationConverter.class,
+        description = "How long the agent may run the stream (default: 1h).")
+    Duration deadline;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+        description = "Give up when not even a heartbeat arrives for this long (default: 30s).")
+    Duration idleTimeout;
+
+    @Option(names = "--verbose", description = "Also report heartbeat frames on stderr.")
+    boolean verbose;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      if (credit < 1 || credit > 256) {
+        throw new ParameterException(spec.commandLine(), "--credit must be 1-256, got " + credit);
+      }
+      JsonNode body = PayloadArgument.read(payload, root.in);
+      return root.withClient(client -> {
+        try (PlatformStream stream = client.openStream(type, body, credit, deadline)) {
+          Thread cancelOnExit = new Thread(() -> {
+            if (!stream.finished()) {
+              root.err.println("agentctl: cancelling stream " + stream.id());
+              cancelAndFlush(client, stream, "interrupted by the user");
+            }
+          });
+          Runtime.getRuntime().addShutdownHook(cancelOnExit);
+          try {
+            return pump(client, stream);
+          } finally {
+            removeHook(cancelOnExit);
+          }
+        }
+      });
+    }
+
+    private int pump(PlatformClient client, PlatformStream stream) throws InterruptedException {
+      while (true) {
+        Frame frame;
+        try {
+          frame = stream.next(idleTimeout);
+        } catch (StreamProtocolException broken) {
+          cancelAndFlush(client, stream, "platform saw " + broken.violation());
+          throw broken;
+        }
+        if (frame == null) {
+          cancelAndFlush(client, stream, "no frame for " + idleTimeout.toSeconds() + " s");
+          throw new NoReplyException(NoReplyException.Reason.TIMEOUT,
+              "no frame, not even a heartbeat, for " + idleTimeout.toMillis() + " ms on stream " + stream.id());
+        }
+        switch (frame.kind()) {
+          case DATA -> {
+            root.out.write(frame.body(), 0, frame.body().length);
+            root.out.flush();
+          }
+          case HEARTBEAT -> {
+            if (verbose) {
+              root.err.println("agentctl: heartbeat, seq " + frame.seq());
+            }
+          }
+          case END -> {
+            root.err.println("agentctl: end of stream " + stream.id() + " after " + stream.dataFrames() + " data frames"
+                + (frame.body().length == 0 ? "" : ": " + frame.text()));
+            return EXIT_OK;
+          }
+          case ERROR -> {
+            ErrorBody error = frame.error();
+            throw new CommandFailure(EXIT_AGENT_ERROR, "stream " + stream.id() + " failed: "
+                + (error != null ? describe(error) : frame.text()));
+          }
+        }
+      }
+    }
+
+    private static void cancelAndFlush(PlatformClient client, PlatformStream stream, String reason) {
+      if (stream.finished() || client.connection().getStatus() != Connection.Status.CONNECTED) {
+        return;
+      }
+      try {
+        stream.cancel(reason);
+        client.connection().flush(Duration.ofSeconds(1));
+      } catch (Exception ignored) {
+        // Best effort: the agent reaps a stream nobody reads through its stall timeout anyway.
+      }
+    }
+
+    private static void removeHook(Thread hook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // The hook is already running; it does the cancelling.
+      }
+    }
+  }
+
+  @Command(name = "agents", description = "Lists the agents heard on heartbeats (all clusters under the prefix).")
+  static final class Agents implements Callable<Integer> {
+    @ParentCommand
+    AgentCtl root;
+
+    @Option(names = "--listen", paramLabel = "DURATION", converter = DurationConverter.class,
+        description = "How long to listen (default: the --discover-wait, 31s).")
+    Duration listen;
+
+    @Override
+    public Integer call() throws Exception {
+      Duration window = listen != null ? listen : root.discoverWait();
+      return root.withConnection(connection -> {
+        List<Heartbeat> agents = PlatformClient.agents(connection, root.prefix(), window);
+        if (agents.isEmpty()) {
+          root.err.println("agentctl: no heartbeats on " + Subjects.allHeartbeats(root.prefix()) + " within " + window.toSeconds() + " s");
+          return EXIT_OK;
+        }
+        root.out.print(formatAgents(agents, Instant.now()));
+        return EXIT_OK;
+      });
+    }
+  }
+
+  /** One line per replica under a header; columns are padded to the widest value. */
+  static String formatAgents(List<Heartbeat> agents, Instant now) {
+    String[] header = {"CLUSTER", "INSTANCE", "AGENT", "KUBERNETES", "NODES", "PUBLIC-IP", "SEEN"};
+    List<String[]> rows = new java.util.ArrayList<>();
+    rows.add(header);
+    for (Heartbeat h : agents) {
+      long ago = Math.max(0, now.toEpochMilli() - h.sentAt()) / 1000;
+      rows.add(new String[] {h.clusterId(), orDash(h.instance()), orDash(h.agentVersion()), orDash(h.kubernetesVersion()),
+          h.nodeCount() == null ? "-" : h.nodeCount().toString(), orDash(h.publicIp()), h.sentAt() == 0 ? "-" : ago + "s ago"});
+    }
+    int[] widths = new int[header.length];
+    for (String[] row : rows) {
+      for (int i = 0; i < row.length; i++) {
+        widths[i] = Math.max(widths[i], row[i].length());
+      }
+    }
+    StringBuilder table = new StringBuilder();
+    for (String[] row : rows) {
+      for (int i = 0; i < row.length; i++) {
+        table.append(i == row.length - 1 ? row[i] : String.format("%-" + (widths[i] + 2) + "s", row[i]));
+      }
+      table.append('\n');
+    }
+    return table.toString();
+  }
+
+  private static String orDash(String value) {
+    return value == null || value.isBlank() ? "-" : value;
+  }
+}

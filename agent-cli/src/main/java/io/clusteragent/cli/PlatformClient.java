@@ -1,0 +1,224 @@
+package io.clusteragent.cli;
+
+import io.clusteragent.core.protocol.Control;
+import io.clusteragent.core.protocol.Envelope;
+import io.clusteragent.core.protocol.Heartbeat;
+import io.clusteragent.core.protocol.Subjects;
+import io.nats.client.Connection;
+import io.nats.client.Message;
+import io.nats.client.Subscription;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.function.Supplier;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Acts as the platform towards one cluster's agents over NATS (docs/protocol.md, version 1):
+ * unary commands, streams with credit, cancel, sync, and listening to heartbeats.
+ *
+ * <p>Thread-safe. A client built on a {@link Connection} leaves it open on {@link #close()}; one
+ * built by {@link #connect} owns and closes its connection.
+ */
+public final class PlatformClient implements AutoCloseable {
+
+  public static final String DEFAULT_PREFIX = "agent";
+  /** What the agent assumes when an envelope has no {@code credit}. */
+  public static final int DEFAULT_CREDIT = 8;
+  /**
+   * Extra wait after the envelope's deadline, so the agent's own DEADLINE_EXCEEDED answer arrives
+   * instead of a local timeout that would hide whether the agent noticed.
+   */
+  static final Duration REPLY_GRACE = Duration.ofMillis(500);
+
+  private final Connection connection;
+  private final Subjects subjects;
+  private final boolean ownsConnection;
+  private final Clock clock;
+  private final Supplier<String> ids;
+
+  /** A client on a connection the caller owns. */
+  public PlatformClient(Connection connection, String prefix, String clusterId) {
+    this(Objects.requireNonNull(connection, "connection"), new Subjects(prefix, clusterId), false, Clock.systemUTC(),
+        PlatformClient::newCommandId);
+  }
+
+  PlatformClient(Connection connection, Subjects subjects, boolean ownsConnection, Clock clock, Supplier<String> ids) {
+    this.connection = connection;
+    this.subjects = subjects;
+    this.ownsConnection = ownsConnection;
+    this.clock = clock;
+    this.ids = ids;
+  }
+
+  /** A fresh command id: short, unique, and within the protocol's {@code [A-Za-z0-9._:-]{1,128}}. */
+  static String newCommandId() {
+    return "p-" + UUID.randomUUID();
+  }
+
+  /** Connects to NATS; the client closes the connection when it is closed. */
+  public static PlatformClient connect(NatsConnectionSettings settings, String prefix, String clusterId) throws IOException, InterruptedException {
+    Subjects subjects = new Subjects(prefix, clusterId);
+    return new PlatformClient(settings.connect(), subjects, true, Clock.systemUTC(), PlatformClient::newCommandId);
+  }
+
+  public Connection connection() {
+    return connection;
+  }
+
+  public Subjects subjects() {
+    return subjects;
+  }
+
+  /**
+   * A version-1 envelope with a fresh id and {@code deadline = now + timeout}. {@code payload} and
+   * {@code credit} may be null (left out of the JSON).
+   */
+  public Envelope envelope(String type, JsonNode payload, Duration timeout, Integer credit) {
+    Objects.requireNonNull(type, "type");
+    return new Envelope(Envelope.VERSION, ids.get(), type, clock.millis() + timeout.toMillis(), null, payload, credit);
+  }
+
+  /** Sends a unary command and waits up to {@code timeout} (plus a short grace) for the answer. */
+  public Reply request(String type, JsonNode payload, Duration timeout) throws InterruptedException {
+    return request(envelope(type, payload, timeout, null), timeout.plus(REPLY_GRACE));
+  }
+
+  /** Sends an envelope exactly as given (actor, odd versions, past deadlines…) and waits for the answer. */
+  public Reply request(Envelope envelope, Duration timeout) throws InterruptedException {
+    return requestRaw(WireJson.MAPPER.writeValueAsBytes(envelope), timeout);
+  }
+
+  /**
+   * Sends arbitrary bytes as a command (malformed JSON, oversized bodies…) and waits for the answer.
+   *
+   * @throws NoReplyException when no agent is subscribed or nothing arrives within {@code timeout}
+   */
+  public Reply requestRaw(byte[] body, Duration timeout) throws InterruptedException {
+    Subscription inbox = connection.subscribe(connection.createInbox());
+    try {
+      // Subscribing and publishing on one connection keep their order at the server, so the reply
+      // cannot overtake the subscription.
+      connection.publish(subjects.commands(), inbox.getSubject(), body);
+      Message message = inbox.nextMessage(timeout);
+      if (message == null) {
+        throw new NoReplyException(NoReplyException.Reason.TIMEOUT, "no reply on " + subjects.commands() + " within " + timeout.toMillis() + " ms");
+      }
+      if (message.isStatusMessage() && message.getStatus().getCode() == 503) {
+        throw new NoReplyException(NoReplyException.Reason.NO_RESPONDERS, "no agent is subscribed to " + subjects.commands());
+      }
+      return Reply.from(message);
+    } finally {
+      inbox.unsubscribe();
+    }
+  }
+
+  /**
+   * Starts a streaming command: listens on a fresh inbox, then publishes the envelope with that
+   * reply subject. The stream starts in auto-credit mode.
+   *
+   * @param initialCredit the envelope's {@code credit}, passed as given (the agent accepts 1–256)
+   * @param deadline how long the agent may run the stream
+   */
+  public PlatformStream openStream(String type, JsonNode payload, int initialCredit, Duration deadline) {
+    return openStream(envelope(type, payload, deadline, initialCredit));
+  }
+
+  /** Starts a streaming command from an envelope exactly as given. */
+  public PlatformStream openStream(Envelope envelope) {
+    Subscription inbox = connection.subscribe(connection.createInbox());
+    int initialCredit = envelope.credit() == null ? DEFAULT_CREDIT : Math.max(0, envelope.credit());
+    PlatformStream stream = new PlatformStream(this, envelope.id(), inbox, initialCredit);
+    connection.publish(subjects.commands(), inbox.getSubject(), WireJson.MAPPER.writeValueAsBytes(envelope));
+    return stream;
+  }
+
+  /** Tells the agents which stream ids the platform still reads; they close the others. */
+  public void sync(List<String> liveIds) {
+    publishControl(Control.sync(List.copyOf(liveIds)));
+  }
+
+  /** Heartbeats of every cluster under this client's prefix heard within {@code listen}. */
+  public List<Heartbeat> agents(Duration listen) throws InterruptedException {
+    return agents(connection, subjects.prefix(), listen);
+  }
+
+  /**
+   * Listens on {@code <prefix>.*.heartbeat} for {@code listen} and returns the latest heartbeat of
+   * each (cluster, instance), sorted. Unreadable heartbeats are skipped. Listen at least one agent
+   * heartbeat interval (30 s by default) to hear every running agent.
+   */
+  public static List<Heartbeat> agents(Connection connection, String prefix, Duration listen) throws InterruptedException {
+    Subscription heartbeats = connection.subscribe(Subjects.allHeartbeats(prefix));
+    Map<String, Heartbeat> latest = new LinkedHashMap<>();
+    try {
+      long until = System.nanoTime() + listen.toNanos();
+      for (long left = listen.toNanos(); left > 0; left = until - System.nanoTime()) {
+        Message message = heartbeats.nextMessage(Duration.ofNanos(left));
+        if (message == null) {
+          break;
+        }
+        Heartbeat heartbeat = readHeartbeat(message, prefix);
+        if (heartbeat != null) {
+          latest.put(heartbeat.clusterId() + "\n" + heartbeat.instance(), heartbeat);
+        }
+      }
+    } finally {
+      heartbeats.unsubscribe();
+    }
+    List<Heartbeat> agents = new ArrayList<>(latest.values());
+    agents.sort(Comparator.comparing(Heartbeat::clusterId).thenComparing(h -> String.valueOf(h.instance())));
+    return agents;
+  }
+
+  /** Closes the connection if this client opened it. Open streams end with it. */
+  @Override
+  public void close() throws InterruptedException {
+    if (ownsConnection) {
+      connection.close();
+    }
+  }
+
+  void publishControl(Control control) {
+    connection.publish(subjects.control(), WireJson.MAPPER.writeValueAsBytes(control));
+  }
+
+  /** The cluster id comes from the subject when the body lacks it, so discovery never sees a null cluster. */
+  static Heartbeat readHeartbeat(Message message, String prefix) {
+    Heartbeat heartbeat;
+    try {
+      heartbeat = WireJson.MAPPER.readValue(message.getData(), Heartbeat.class);
+    } catch (RuntimeException unreadable) {
+      return null;
+    }
+    if (heartbeat == null) {
+      return null;
+    }
+    if (heartbeat.clusterId() == null || heartbeat.clusterId().isBlank()) {
+      String cluster = clusterOfHeartbeatSubject(message.getSubject(), prefix);
+      if (cluster == null) {
+        return null;
+      }
+      heartbeat = new Heartbeat(cluster, heartbeat.instance(), heartbeat.agentVersion(), heartbeat.kubernetesVersion(),
+          heartbeat.nodeCount(), heartbeat.publicIp(), heartbeat.sentAt());
+    }
+    return heartbeat;
+  }
+
+  /** {@code <prefix>.<cluster>.heartbeat} → cluster, or null for any other subject. */
+  static String clusterOfHeartbeatSubject(String subject, String prefix) {
+    String head = prefix + ".";
+    String tail = ".heartbeat";
+    if (!subject.startsWith(head) || !subject.endsWith(tail) || subject.length() <= head.length() + tail.length()) {
+      return null;
+    }
+    return subject.substring(head.length(), subject.length() - tail.length());
+  }
+}

@@ -1,0 +1,161 @@
+package io.clusteragent.cli;
+
+import io.clusteragent.core.protocol.Control;
+import io.clusteragent.core.protocol.FrameKind;
+import io.nats.client.Connection;
+import io.nats.client.Message;
+import io.nats.client.Subscription;
+import java.time.Duration;
+
+/**
+ * The platform's end of one streaming command, opened by {@link PlatformClient#openStream}. One
+ * thread reads with {@link #next}; {@link #grant}, {@link #cancel} and the accessors may be called
+ * from any thread.
+ *
+ * <p>Credit: in auto mode (the default) each data frame returned by {@code next} grants one frame
+ * back, so the agent stays {@code initialCredit} frames ahead. In manual mode nothing is granted
+ * unless {@link #grant} is called, which is how a test plays a slow consumer.
+ *
+ * <p>Every frame is checked: sequence gaps, frames beyond the granted credit, frames after the end
+ * and frames of another stream make {@code next} throw {@link StreamProtocolException}.
+ */
+public final class PlatformStream implements AutoCloseable {
+
+  /**
+   * Frames held between arrival and {@code next}. Credit keeps a correct agent far below this; it
+   * only stops a runaway producer from eating memory, and what it drops shows up as a sequence gap.
+   */
+  static final int MAX_QUEUED_FRAMES = 4096;
+  static final long MAX_QUEUED_BYTES = 64L * 1024 * 1024;
+
+  private final PlatformClient client;
+  private final String id;
+  private final Subscription inbox;
+  private final StreamState state;
+  private volatile boolean autoCredit = true;
+  private volatile boolean open = true;
+  private volatile boolean cancelled;
+
+  PlatformStream(PlatformClient client, String id, Subscription inbox, int initialCredit) {
+    this.client = client;
+    this.id = id;
+    this.inbox = inbox;
+    this.state = new StreamState(id, initialCredit);
+    inbox.setPendingLimits(MAX_QUEUED_FRAMES, MAX_QUEUED_BYTES);
+  }
+
+  /** The stream id: the command envelope's id. */
+  public String id() {
+    return id;
+  }
+
+  /** The inbox subject frames arrive on (the command's reply subject). */
+  public String inbox() {
+    return inbox.getSubject();
+  }
+
+  /**
+   * The next frame, heartbeats included, or null when none arrived within {@code timeout}. After the
+   * end or error frame it returns null, or throws FRAME_AFTER_END if the agent sends anything more.
+   *
+   * @throws StreamProtocolException when the frame breaks the protocol; it carries the frame, and the
+   *     stream remains readable
+   * @throws NoReplyException when the server reports that no agent took the command
+   */
+  public Frame next(Duration timeout) throws InterruptedException {
+    Message message = inbox.nextMessage(timeout);
+    if (message == null) {
+      return null;
+    }
+    if (message.isStatusMessage()) {
+      if (message.getStatus().getCode() == 503) {
+        throw new NoReplyException(NoReplyException.Reason.NO_RESPONDERS, "no agent is subscribed to " + client.subjects().commands());
+      }
+      throw new StreamProtocolException(StreamProtocolException.Violation.MALFORMED_FRAME,
+          "server status " + message.getStatus().getCode() + " " + message.getStatus().getMessage(), null);
+    }
+    Frame frame = Frame.from(message);
+    StreamProtocolException problem = state.accept(frame);
+    if (autoCredit && frame.kind() == FrameKind.DATA && (problem == null
+        || problem.violation() == StreamProtocolException.Violation.SEQUENCE_GAP
+        || problem.violation() == StreamProtocolException.Violation.OUT_OF_ORDER)) {
+      // A data frame paid for with credit earns it back even when its number is off, so a test that
+      // reads on after a gap does not also starve the producer. Overruns, foreign and late frames
+      // were never paid for.
+      grant(1);
+    }
+    if (problem != null) {
+      throw problem;
+    }
+    return frame;
+  }
+
+  /** Lets the agent send {@code frames} more data frames. */
+  public void grant(int frames) {
+    // Recorded before it is published: the agent cannot use a grant before we count it, so the
+    // overrun check never fires falsely.
+    state.granted(frames);
+    client.publishControl(Control.credit(id, frames));
+  }
+
+  /** Asks the agent to stop; it should answer with an error frame carrying CANCELLED. */
+  public void cancel(String reason) {
+    cancelled = true;
+    client.publishControl(Control.cancel(id, reason));
+  }
+
+  /** Auto mode grants one frame back per data frame read; manual mode grants only on {@link #grant}. */
+  public void setAutoCredit(boolean enabled) {
+    this.autoCredit = enabled;
+  }
+
+  public boolean autoCredit() {
+    return autoCredit;
+  }
+
+  /** Data frames the agent may still send without waiting; negative if it overran its credit. */
+  public long outstandingCredit() {
+    return state.outstandingCredit();
+  }
+
+  /** Data frames read so far. */
+  public long dataFrames() {
+    return state.dataFrames();
+  }
+
+  /** The highest sequence number seen. */
+  public long lastSeq() {
+    return state.lastSeq();
+  }
+
+  /** The end or error frame once it has been read, else null. */
+  public Frame terminal() {
+    return state.terminal();
+  }
+
+  public boolean finished() {
+    return state.terminal() != null;
+  }
+
+  /**
+   * Stops listening without telling the agent, as a crashed platform would; the agent reaps the
+   * stream through sync or its stall timeout.
+   */
+  public void abandon() {
+    if (open) {
+      open = false;
+      if (inbox.isActive()) {
+        inbox.unsubscribe();
+      }
+    }
+  }
+
+  /** Cancels the stream unless it has finished or was cancelled already, then stops listening. */
+  @Override
+  public void close() {
+    if (open && !cancelled && state.terminal() == null && client.connection().getStatus() != Connection.Status.CLOSED) {
+      cancel("closed by the platform");
+    }
+    abandon();
+  }
+}
