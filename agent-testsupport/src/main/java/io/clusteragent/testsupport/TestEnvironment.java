@@ -31,6 +31,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * files served by kwok, and nats-server restarts.
  *
  * <p>Obtain it as a parameter of a test annotated with {@link WithTestEnvironment}, or via {@link #get()}.
+ * The environment is started once per test JVM with {@code bin/testenv up --fresh} (a clean cluster and
+ * JetStream store) in {@code testenv.dir} (default {@code target/testenv}); with several surefire forks give
+ * each fork its own {@code testenv.dir}, e.g. {@code target/testenv-${surefire.forkNumber}}.
+ *
+ * <p>Pod logs: kwok serves {@code pods/log} from files chosen by the test ({@link #podLogFile},
+ * {@link #namespaceLogFile}, lines in CRI format via {@link #appendPodLog}/{@link #appendLog}; follow works).
+ * Pod exec: {@code kubectl exec} runs the command as a local process of the test machine (kwok
+ * {@code ClusterExec}, working directory {@code <dir>/kwok-exec}).
  */
 public final class TestEnvironment implements ExtensionContext.Store.CloseableResource, AutoCloseable {
 
@@ -41,6 +49,7 @@ public final class TestEnvironment implements ExtensionContext.Store.CloseableRe
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
 
     private static volatile TestEnvironment shared;
+    private static volatile RuntimeException startFailure;
 
     private final Path repoRoot;
     private final Path script;
@@ -72,6 +81,19 @@ public final class TestEnvironment implements ExtensionContext.Store.CloseableRe
         if (shared != null && !shared.closed.get()) {
             return shared;
         }
+        if (startFailure != null) {
+            throw new IllegalStateException("test environment failed to start earlier in this JVM", startFailure);
+        }
+        try {
+            return doStartShared();
+        }
+        catch (RuntimeException e) {
+            startFailure = e;
+            throw e;
+        }
+    }
+
+    private static TestEnvironment doStartShared() {
         Path root = findRepoRoot(Path.of(System.getProperty("user.dir")).toAbsolutePath());
         String dirProperty = System.getProperty("testenv.dir");
         Path dir = (dirProperty != null && !dirProperty.isBlank())
@@ -276,6 +298,13 @@ public final class TestEnvironment implements ExtensionContext.Store.CloseableRe
         return run(cmd);
     }
 
+    /** Runs kubectl as the non-admin user ({@link #nonAdminKubeconfig()}). */
+    public CommandResult nonAdminKubectl(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(kubectl().toString(), "--kubeconfig", nonAdminKubeconfig().toString()));
+        cmd.addAll(List.of(args));
+        return run(cmd);
+    }
+
     /** Runs helm (admin kubeconfig, isolated helm home) with the given arguments. */
     public CommandResult helm(String... args) {
         List<String> cmd = new ArrayList<>();
@@ -347,7 +376,7 @@ public final class TestEnvironment implements ExtensionContext.Store.CloseableRe
                   logs:
                   - logsFile: %s
                     follow: true
-                """.formatted(pod, namespace, file));
+                """.formatted(pod, namespace, file), namespace, pod);
         return file;
     }
 
@@ -368,11 +397,11 @@ public final class TestEnvironment implements ExtensionContext.Store.CloseableRe
                   logs:
                   - logsFile: %s
                     follow: true
-                """.formatted(namespace, namespace, file));
+                """.formatted(namespace, namespace, file), namespace, null);
         return file;
     }
 
-    private synchronized void ensureLogRule(Path file, String manifest) {
+    private synchronized void ensureLogRule(Path file, String manifest, String namespace, String pod) {
         try {
             Files.createDirectories(file.getParent());
             if (!Files.exists(file)) {
@@ -382,8 +411,17 @@ public final class TestEnvironment implements ExtensionContext.Store.CloseableRe
             if (!Files.exists(manifestFile) || !Files.readString(manifestFile).equals(manifest)) {
                 Files.writeString(manifestFile, manifest);
                 kubectl("apply", "--server-side", "-f", manifestFile.toString()).assertSuccess();
-                // kwok picks the rule up through a watch; give its informer a moment
-                Thread.sleep(500);
+                // kwok picks the rule up through a watch: for an existing pod, wait until kwok serves its log
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                Thread.sleep(200);
+                while (pod != null && System.nanoTime() < deadline) {
+                    CommandResult probe = kubectl("logs", "--tail=0", "-n", namespace, pod);
+                    if (probe.succeeded() || probe.stderr().contains("NotFound") || probe.stderr().contains("not found")
+                            && !probe.stderr().contains("no logs found")) {
+                        break;
+                    }
+                    Thread.sleep(200);
+                }
             }
         }
         catch (IOException e) {
