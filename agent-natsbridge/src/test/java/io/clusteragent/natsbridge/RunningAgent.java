@@ -35,6 +35,18 @@ final class RunningAgent implements AutoCloseable {
   }
 
   static RunningAgent start(String natsUrl, String clusterId, Map<String, Object> extra) {
+    RunningAgent agent = startWithoutWaiting(natsUrl, clusterId, extra);
+    try {
+      agent.awaitConnected(Duration.ofSeconds(30));
+    } catch (RuntimeException e) {
+      agent.close();
+      throw e;
+    }
+    return agent;
+  }
+
+  /** Starts the agent without waiting for it to serve commands: for agents that are expected not to connect. */
+  static RunningAgent startWithoutWaiting(String natsUrl, String clusterId, Map<String, Object> extra) {
     Map<String, Object> props = new HashMap<>();
     if (natsUrl != null) {
       props.put("agent.nats.servers", natsUrl);
@@ -48,9 +60,7 @@ final class RunningAgent implements AutoCloseable {
     SpringApplication app = new SpringApplication(Config.class);
     app.setWebApplicationType(WebApplicationType.NONE);
     app.setDefaultProperties(props);
-    RunningAgent agent = new RunningAgent(app.run());
-    agent.awaitConnected(Duration.ofSeconds(30));
-    return agent;
+    return new RunningAgent(app.run());
   }
 
   void awaitConnected(Duration timeout) {

@@ -83,7 +83,7 @@ public final class NatsSession implements AutoCloseable {
         .pingInterval(Duration.ofSeconds(20))
         .maxPingsOut(3)
         .connectionListener(this::onEvent)
-        .errorListener(new QuietErrors());
+        .errorListener(new QuietErrors(this));
     endpoint.auth().apply(options);
     if (settings.tlsCaFile() != null) {
       options.sslContext(trusting(settings.tlsCaFile()));
@@ -229,9 +229,18 @@ public final class NatsSession implements AutoCloseable {
 
   /** jnats reports every reconnect attempt failure; the connection listener already says what matters. */
   private static final class QuietErrors implements ErrorListener {
+    private final NatsSession session;
+
+    QuietErrors(NatsSession session) {
+      this.session = session;
+    }
+
     @Override
     public void errorOccurred(Connection conn, String error) {
       log.warn("NATS server error: {}", error);
+      // Until the first connect succeeds this is the only word of why (e.g. "Authorization Violation");
+      // the server's -ERR text names no credentials.
+      session.lastProblem = "NATS server error: " + error;
     }
 
     @Override
