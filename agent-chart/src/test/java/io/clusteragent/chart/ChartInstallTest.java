@@ -65,7 +65,7 @@ class ChartInstallTest {
 
     @Test
     void documentedInstallRunsUpgradesWithReusedValuesAndUninstallsCleanly() {
-        helm("install", RELEASE, chart(), "--namespace", namespace, "--set", "config.token=YOUR_UNIQUE_TOKEN");
+        helm("upgrade", "--install", RELEASE, chart(), "--namespace", namespace, "--set", "config.token=YOUR_UNIQUE_TOKEN");
 
         awaitAgentPods("Running", 1);
         assertThat(decodedToken()).isEqualTo("YOUR_UNIQUE_TOKEN");
@@ -80,10 +80,22 @@ class ChartInstallTest {
         assertThat(decodedToken()).as("token kept by --reuse-values").isEqualTo("YOUR_UNIQUE_TOKEN");
         assertThat(agentEnv("AGENT_LOG_LEVEL")).isEqualTo("DEBUG");
 
+        awaitAgentPods("Running", 1);
+        String podBefore = agentPodNames();
+        String generationBefore = deploymentGeneration();
         helm("upgrade", RELEASE, chart(), "--namespace", namespace, "--reuse-values");
         assertThat(agentEnv("AGENT_LOG_LEVEL")).as("earlier --set kept by --reuse-values").isEqualTo("DEBUG");
         assertThat(kubectl("get", "secret", "-n", namespace, "-l", "owner=helm,name=" + RELEASE, "-o", "name").lines())
                 .as("helm release revisions").hasSize(3);
+        assertThat(deploymentGeneration()).as("an upgrade that changes nothing leaves the Deployment (and pod) alone")
+                .isEqualTo(generationBefore);
+
+        helm("upgrade", RELEASE, chart(), "--namespace", namespace, "--reuse-values", "--set", "config.token=ROTATED");
+        assertThat(decodedToken()).isEqualTo("ROTATED");
+        await("a new token rolls the pod (checksum/secret)", () -> {
+            String pods = agentPodNames();
+            return !pods.isBlank() && !pods.contains(podBefore);
+        });
         awaitAgentPods("Running", 1);
 
         helm("uninstall", RELEASE, "--namespace", namespace);
@@ -102,7 +114,7 @@ class ChartInstallTest {
         env.kubectl("create", "secret", "generic", "ankra-agent-secret", "--namespace", namespace,
                 "--from-literal=token=FROM_MY_SECRET").assertSuccess();
 
-        helm("install", RELEASE, chart(), "--namespace", namespace,
+        helm("upgrade", "--install", RELEASE, chart(), "--namespace", namespace,
                 "--set", "config.existing_secret_name=ankra-agent-secret", "--set", "config.secret_key=token");
 
         awaitAgentPods("Running", 1);
@@ -119,7 +131,7 @@ class ChartInstallTest {
 
     @Test
     void replicaCountScalesTheAgentPods() {
-        helm("install", RELEASE, chart(), "--namespace", namespace, "--set", "config.token=t", "--set", "replica_count=2");
+        helm("upgrade", "--install", RELEASE, chart(), "--namespace", namespace, "--set", "config.token=t", "--set", "replica_count=2");
 
         awaitAgentPods("Running", 2);
     }
@@ -134,6 +146,15 @@ class ChartInstallTest {
 
     private String kubectl(String... args) {
         return env.kubectl(args).assertSuccess().stdout().strip();
+    }
+
+    private String deploymentGeneration() {
+        return kubectl("get", "deployment", "-n", namespace, RELEASE, "-o", "jsonpath={.metadata.generation}");
+    }
+
+    private String agentPodNames() {
+        return kubectl("get", "pods", "-n", namespace, "-l", "app.kubernetes.io/name=ankra-agent", "-o",
+                "jsonpath={.items[*].metadata.name}");
     }
 
     private String decodedToken() {
