@@ -1,0 +1,50 @@
+package io.clusteragent.natsbridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.clusteragent.cli.AgentCtl;
+import io.clusteragent.testsupport.TestEnvironment;
+import io.clusteragent.testsupport.WithTestEnvironment;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The platform-side CLI against a real agent: what a person runs after bin/run-local. */
+@WithTestEnvironment
+class AgentCtlTest {
+
+  record Run(int exit, String out, String err) {}
+
+  private static Run agentctl(TestEnvironment env, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    AgentCtl ctl = new AgentCtl(Map.of("NATS_URL", env.natsUrl()), new PrintStream(out, true), new PrintStream(err, true), new ByteArrayInputStream(new byte[0]));
+    int exit = new CommandLine(ctl).execute(args);
+    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void pingInfoSendAndStreamWork(TestEnvironment env) {
+    try (RunningAgent agent = RunningAgent.start(env.natsUrl(), "ctl", Map.of("KUBECONFIG", env.adminKubeconfig().toString(), "agent.nats.heartbeat-interval", "1s"))) {
+      Run ping = agentctl(env, "--cluster", "ctl", "ping");
+      assertThat(ping.exit()).as(ping.err()).isZero();
+      assertThat(ping.out()).contains("pong");
+
+      Run info = agentctl(env, "--cluster", "ctl", "info");
+      assertThat(info.exit()).as(info.err()).isZero();
+      assertThat(info.out()).contains("kubernetesVersion");
+
+      Run stream = agentctl(env, "--cluster", "ctl", "stream", "--type", "test.counter", "--payload", "{\"count\":5,\"bytes\":4}");
+      assertThat(stream.exit()).as(stream.err()).isZero();
+      assertThat(stream.out().lines()).containsExactly("001", "002", "003", "004", "005");
+
+      Run unknown = agentctl(env, "--cluster", "ctl", "send", "--type", "no.such");
+      assertThat(unknown.exit()).isEqualTo(2);
+      assertThat(unknown.err()).contains("UNKNOWN_TYPE");
+    }
+  }
+}
