@@ -104,7 +104,7 @@ public final class AgentCtl implements Runnable {
   }
 
   /** Runs one invocation and returns its exit code; everything it prints goes to {@code out}/{@code err}. */
-  static int run(Map<String, String> environment, PrintStream out, PrintStream err, InputStream in, String... args) {
+  public static int run(Map<String, String> environment, PrintStream out, PrintStream err, InputStream in, String... args) {
     AgentCtl root = new AgentCtl(environment, out, err, in);
     return commandLine(root).execute(args);
   }

@@ -11,7 +11,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** The platform-side CLI against a real agent: what a person runs after bin/run-local. */
 @WithTestEnvironment
@@ -22,8 +21,7 @@ class AgentCtlTest {
   private static Run agentctl(TestEnvironment env, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    AgentCtl ctl = new AgentCtl(Map.of("NATS_URL", env.natsUrl()), new PrintStream(out, true), new PrintStream(err, true), new ByteArrayInputStream(new byte[0]));
-    int exit = new CommandLine(ctl).execute(args);
+    int exit = AgentCtl.run(Map.of("NATS_URL", env.natsUrl()), new PrintStream(out, true), new PrintStream(err, true), new ByteArrayInputStream(new byte[0]), args);
     return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 

@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Message;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -44,6 +45,15 @@ public final class CommandSubscriber implements CommandIntake, NatsSession.Liste
   private final JsonMapper json;
   private final MeterRegistry meters;
   private final Semaphore workers;
+  /**
+   * The platform loses its subscriptions in the same outage and needs a moment to restore them; an
+   * error frame sent the instant we are back could reach nobody. So streams cut by the outage send
+   * their error frame once the connection has been back for this long.
+   */
+  private static final Duration RECONNECT_SETTLE = Duration.ofSeconds(2);
+
+  private final java.util.Queue<Runnable> afterReconnect = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private volatile long reconnectedAtNanos;
   private Dispatcher commandDispatcher;
   private Dispatcher controlDispatcher;
 
@@ -144,6 +154,8 @@ public final class CommandSubscriber implements CommandIntake, NatsSession.Liste
         switch (result) {
           case CommandResult.Ok ok -> stream.end(ok.body() == null ? null : json.writeValueAsBytes(ok.body()));
           case CommandResult.Raw raw -> stream.end(raw.body());
+          case CommandResult.Failure f when stream.closeCode() == ErrorCode.UPSTREAM_UNAVAILABLE ->
+              afterReconnect.add(() -> stream.fail(replies.errorBytes(id, ErrorCode.UPSTREAM_UNAVAILABLE, stream.closeReason(), null)));
           case CommandResult.Failure f when stream.closeCode() != null -> stream.fail(replies.errorBytes(id, stream.closeCode(), stream.closeReason(), null));
           case CommandResult.Failure f -> stream.fail(replies.errorBytes(id, f.code(), f.message(), null));
           case CommandResult.Busy b -> stream.fail(replies.errorBytes(id, ErrorCode.BUSY, b.jobClass().metricName() + " jobs are at capacity; retry later", b.retryAfter().toMillis()));
@@ -202,8 +214,17 @@ public final class CommandSubscriber implements CommandIntake, NatsSession.Liste
     connection.publish(subjects.streams(), json.writeValueAsBytes(new StreamSync(instanceId, streams.ids())));
   }
 
+  /** Called every second: heartbeats on idle streams, and the error frames held back by a reconnect. */
   public void heartbeatIdleStreams() {
     streams.forEach(s -> s.heartbeatIfIdle(settings.streamHeartbeat()));
+    long reconnected = reconnectedAtNanos;
+    if (!afterReconnect.isEmpty() && connection.getStatus() == Connection.Status.CONNECTED && reconnected != 0
+        && System.nanoTime() - reconnected >= RECONNECT_SETTLE.toNanos()) {
+      Runnable send;
+      while ((send = afterReconnect.poll()) != null) {
+        send.run();
+      }
+    }
   }
 
   @Override
@@ -217,7 +238,9 @@ public final class CommandSubscriber implements CommandIntake, NatsSession.Liste
   }
 
   @Override
-  public void reconnected() {}
+  public void reconnected() {
+    reconnectedAtNanos = System.nanoTime();
+  }
 
   private void reject(String why) {
     meters.counter("agent.commands.errors", "code", "bad_reply_subject").increment();
