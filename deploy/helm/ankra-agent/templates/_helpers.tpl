@@ -49,8 +49,36 @@ don't fight over one binding (the second install would otherwise fail on ownersh
 {{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion | toString) -}}
 {{- end -}}
 
+{{- define "ankra-agent.imagePullPolicy" -}}
+{{- dig "image" "pullPolicy" "IfNotPresent" .Values.AsMap -}}
+{{- end -}}
+
 {{- define "ankra-agent.validate" -}}
 {{- if and (not .Values.config.token) (not .Values.config.existing_secret_name) -}}
 {{- fail "set config.token (inline token) or config.existing_secret_name (Secret holding the token)" -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+Values this chart added beyond the documented table. `helm upgrade --reuse-values` (the documented
+upgrade, also used by the platform's self-upgrade) renders with the *previous* chart's values.yaml,
+which may not have these keys; fall back to the same defaults as values.yaml instead of failing on a
+nil map or dropping the restricted security context.
+*/}}
+{{- define "ankra-agent.writableVolumesEnabled" -}}
+{{- dig "writable_volumes" "enabled" true .Values.AsMap -}}
+{{- end -}}
+
+{{- define "ankra-agent.serviceMonitorEnabled" -}}
+{{- dig "metrics" "serviceMonitor" "enabled" false .Values.AsMap -}}
+{{- end -}}
+
+{{- define "ankra-agent.podSecurityContext" -}}
+{{- $restricted := dict "runAsNonRoot" true "runAsUser" 1000 "runAsGroup" 1000 "fsGroup" 1000 "seccompProfile" (dict "type" "RuntimeDefault") -}}
+{{- toYaml (hasKey .Values "podSecurityContext" | ternary .Values.podSecurityContext $restricted) -}}
+{{- end -}}
+
+{{- define "ankra-agent.containerSecurityContext" -}}
+{{- $restricted := dict "runAsNonRoot" true "runAsUser" 1000 "runAsGroup" 1000 "readOnlyRootFilesystem" true "allowPrivilegeEscalation" false "capabilities" (dict "drop" (list "ALL")) "seccompProfile" (dict "type" "RuntimeDefault") -}}
+{{- toYaml (hasKey .Values "securityContext" | ternary .Values.securityContext $restricted) -}}
 {{- end -}}

@@ -355,6 +355,19 @@ class ChartTemplateTest {
                 .containsEntry("imagePullPolicy", "Always");
     }
 
+    @Test
+    void valuesMissingFromAnOlderChartFallBackToTheRestrictedDefaults() {
+        // helm upgrade --reuse-values renders with the previous chart's values.yaml; keys this chart added
+        // are then absent, which "--set key=null" reproduces (helm drops null keys).
+        RenderedChart chart = helm.template(args(DocumentedInstall.INLINE_TOKEN, "--set", "podSecurityContext=null",
+                "--set", "securityContext=null", "--set", "writable_volumes=null", "--set", "metrics=null",
+                "--set", "image.pullPolicy=null"));
+        RenderedChart defaults = helm.template(DocumentedInstall.INLINE_TOKEN.helmArgs());
+
+        assertThat(chart.deployment()).isEqualTo(defaults.deployment());
+        assertThat(chart.has("ServiceMonitor")).isFalse();
+    }
+
     private static Map<String, Object> volume(RenderedChart chart, String name) {
         return Yamls.listAt(chart.podSpec(), "volumes").stream().filter(v -> name.equals(v.get("name")))
                 .findFirst().orElseThrow(() -> new AssertionError("no volume " + name));
