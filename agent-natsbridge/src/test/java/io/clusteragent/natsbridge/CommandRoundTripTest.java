@@ -74,6 +74,43 @@ class CommandRoundTripTest {
   }
 
   @Test
+  void natsWorkerMaxWorkersBoundsCommandsInFlight(TestEnvironment env) throws Exception {
+    try (RunningAgent agent = RunningAgent.start(env.natsUrl(), "workers", Map.of("agent.nats-worker-max-workers", "2", "agent.read-worker-count", "10"));
+        Connection nats = Nats.connect(env.natsUrl());
+        PlatformClient platform = new PlatformClient(nats, "agent", "workers")) {
+      List<CompletableFuture<Reply>> sleepers = new ArrayList<>();
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        var envelope = platform.envelope("test.sleep", JsonNodeFactory.instance.objectNode().put("ms", 60_000), Duration.ofMinutes(1), null);
+        ids.add(envelope.id());
+        sleepers.add(CompletableFuture.supplyAsync(() -> {
+          try {
+            return platform.request(envelope, Duration.ofSeconds(30));
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+        }));
+      }
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (agent.bean(io.clusteragent.core.command.CommandDispatcher.class).runningCount() < 2 && System.nanoTime() < until) {
+        RunningAgent.sleep(10);
+      }
+      Reply third = platform.request("ping", null, Duration.ofSeconds(5));
+      assertThat(third.ok()).isFalse();
+      assertThat(third.error().code()).isEqualTo("BUSY");
+      assertThat(third.error().retryAfterMs()).isPositive();
+      var json = new tools.jackson.databind.json.JsonMapper();
+      for (String id : ids) {
+        nats.publish(platform.subjects().control(), json.writeValueAsBytes(Control.cancel(id, "test over")));
+      }
+      for (CompletableFuture<Reply> sleeper : sleepers) {
+        assertThat(sleeper.get(15, TimeUnit.SECONDS).error().code()).isEqualTo("CANCELLED");
+      }
+      assertThat(platform.request("ping", null, Duration.ofSeconds(5)).ok()).isTrue();
+    }
+  }
+
+  @Test
   void twoReplicasInOneQueueGroupRunEachCommandOnce(TestEnvironment env) throws Exception {
     try (RunningAgent first = RunningAgent.start(env.natsUrl(), "pair", Map.of());
         RunningAgent second = RunningAgent.start(env.natsUrl(), "pair", Map.of());

@@ -76,6 +76,18 @@ class OutboundStreamTest {
   }
 
   @Test
+  void idleStreamsGetAFreeHeartbeatCarryingTheLastSequence() throws Exception {
+    OutboundStream stream = new OutboundStream("s", "_INBOX.x", "i", publisher, 1, 100, Duration.ofSeconds(1));
+    stream.send(new byte[5]);
+    stream.heartbeatIfIdle(Duration.ofSeconds(60));
+    assertThat(sent).hasSize(1);
+    Thread.sleep(60);
+    stream.heartbeatIfIdle(Duration.ofMillis(50));
+    assertThat(sent).containsExactly(new Sent("data", 1, 5), new Sent("heartbeat", 1, 0));
+    assertThat(stream.availableCredit()).isZero();
+  }
+
+  @Test
   void grantsAreCapped() {
     OutboundStream stream = new OutboundStream("s", "_INBOX.x", "i", publisher, 0, 100, Duration.ofSeconds(1));
     stream.grant(Integer.MAX_VALUE);
