@@ -83,19 +83,21 @@ class CommandRoundTripTest {
       for (int i = 0; i < 2; i++) {
         var envelope = platform.envelope("test.sleep", JsonNodeFactory.instance.objectNode().put("ms", 60_000), Duration.ofMinutes(1), null);
         ids.add(envelope.id());
+        // own threads: the common pool may have a single worker on a small machine
         sleepers.add(CompletableFuture.supplyAsync(() -> {
           try {
             return platform.request(envelope, Duration.ofSeconds(30));
           } catch (InterruptedException e) {
             throw new IllegalStateException(e);
           }
-        }));
+        }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()));
       }
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (agent.bean(io.clusteragent.core.command.CommandDispatcher.class).runningCount() < 2 && System.nanoTime() < until) {
         RunningAgent.sleep(10);
       }
       Reply third = platform.request("ping", null, Duration.ofSeconds(5));
+      assertThat(agent.bean(io.clusteragent.core.command.CommandDispatcher.class).runningCount()).isEqualTo(2);
       assertThat(third.ok()).isFalse();
       assertThat(third.error().code()).isEqualTo("BUSY");
       assertThat(third.error().retryAfterMs()).isPositive();
