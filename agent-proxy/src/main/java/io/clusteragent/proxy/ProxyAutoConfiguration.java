@@ -1,0 +1,32 @@
+package io.clusteragent.proxy;
+
+import io.clusteragent.core.kubernetes.KubernetesClients;
+import io.clusteragent.proxy.apiserver.ApiServerGet;
+import io.clusteragent.proxy.logs.PodLogStreamCommand;
+import io.clusteragent.proxy.resources.ResourceGetCommand;
+import io.clusteragent.proxy.resources.ResourceListCommand;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * The Kubernetes-facing commands. Each handler gets its own lazily built API client: unary reads
+ * use the client with a read timeout, log follows the one without.
+ */
+@AutoConfiguration(afterName = "io.clusteragent.core.CoreAutoConfiguration")
+public class ProxyAutoConfiguration {
+
+  @Bean
+  ResourceListCommand resourceListCommand(KubernetesClients clients) {
+    return new ResourceListCommand(new ApiServerGet(clients::unaryClient));
+  }
+
+  @Bean
+  ResourceGetCommand resourceGetCommand(KubernetesClients clients) {
+    return new ResourceGetCommand(new ApiServerGet(clients::unaryClient));
+  }
+
+  @Bean
+  PodLogStreamCommand podLogStreamCommand(KubernetesClients clients) {
+    return new PodLogStreamCommand(new ApiServerGet(clients::streamingClient));
+  }
+}

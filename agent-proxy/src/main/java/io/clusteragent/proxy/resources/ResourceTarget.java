@@ -1,0 +1,42 @@
+package io.clusteragent.proxy.resources;
+
+import io.clusteragent.core.command.CommandException;
+import io.clusteragent.proxy.apiserver.CommandPayload;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Which resource a command addresses, validated so each part is exactly one safe path segment:
+ * nobody can smuggle {@code ..}, {@code /} or {@code ?} into the API server path.
+ */
+record ResourceTarget(String group, String version, String resource, Optional<String> namespace, Optional<String> name) {
+
+  /** Core group is the empty string; the others are DNS subdomains ({@code apps}, {@code cert-manager.io}). */
+  private static final Pattern GROUP = Pattern.compile("|" + CommandPayload.DNS_SUBDOMAIN.pattern());
+
+  static ResourceTarget collection(CommandPayload payload) throws CommandException {
+    return read(payload, Optional.empty());
+  }
+
+  static ResourceTarget object(CommandPayload payload) throws CommandException {
+    return read(payload, Optional.of(payload.requiredString("name", CommandPayload.OBJECT_NAME, "object name")));
+  }
+
+  private static ResourceTarget read(CommandPayload payload, Optional<String> name) throws CommandException {
+    String group = payload.optionalString("group", GROUP, "API group (\"\" for the core group)")
+        .orElseThrow(() -> new CommandException(io.clusteragent.core.command.ErrorCode.BAD_REQUEST, "group is required (\"\" for the core group)"));
+    String version = payload.requiredString("version", CommandPayload.DNS_LABEL, "API version");
+    String resource = payload.requiredString("resource", CommandPayload.DNS_LABEL, "resource (lower-case plural, e.g. pods)");
+    Optional<String> namespace = payload.optionalString("namespace", CommandPayload.DNS_LABEL, "namespace");
+    return new ResourceTarget(group, version, resource, namespace, name);
+  }
+
+  /** {@code /api/v1/...} for the core group, {@code /apis/<group>/<version>/...} for the others. */
+  String path() {
+    StringBuilder path = new StringBuilder(group.isEmpty() ? "/api/" + version : "/apis/" + group + "/" + version);
+    namespace.ifPresent(ns -> path.append("/namespaces/").append(ns));
+    path.append('/').append(resource);
+    name.ifPresent(n -> path.append('/').append(n));
+    return path.toString();
+  }
+}
