@@ -22,6 +22,11 @@ public final class KubernetesClients {
 
   private final AgentProperties.Kubernetes settings;
   private final String kubeconfig;
+  // Built once: each ApiClient owns an HTTP connection pool and threads. The in-cluster client
+  // re-reads its rotating service-account token by itself. Built on first use, so the agent
+  // starts (and reports not-ready) when no cluster is reachable.
+  private ApiClient unary;
+  private ApiClient streaming;
 
   public KubernetesClients(AgentProperties.Kubernetes settings, String kubeconfig) {
     this.settings = settings;
@@ -29,7 +34,22 @@ public final class KubernetesClients {
   }
 
   /** Client for unary calls: bounded read timeout, retries on connection-terminated errors. */
-  public ApiClient unaryClient() throws IOException {
+  public synchronized ApiClient unaryClient() throws IOException {
+    if (unary == null) {
+      unary = buildUnary();
+    }
+    return unary;
+  }
+
+  /** Client for watches, log follows and tunnels: no read timeout, the stream ends when it ends. */
+  public synchronized ApiClient streamingClient() throws IOException {
+    if (streaming == null) {
+      streaming = buildStreaming();
+    }
+    return streaming;
+  }
+
+  private ApiClient buildUnary() throws IOException {
     ApiClient client = base();
     OkHttpClient http = client.getHttpClient().newBuilder()
         .protocols(protocols())
@@ -39,8 +59,7 @@ public final class KubernetesClients {
     return client.setHttpClient(http);
   }
 
-  /** Client for watches, log follows and tunnels: no read timeout, the stream ends when it ends. */
-  public ApiClient streamingClient() throws IOException {
+  private ApiClient buildStreaming() throws IOException {
     ApiClient client = base();
     OkHttpClient http = client.getHttpClient().newBuilder().protocols(protocols()).readTimeout(Duration.ZERO).build();
     return client.setHttpClient(http);
