@@ -56,6 +56,7 @@ public final class NatsBridge implements SmartLifecycle, CommandIntake {
   private volatile CommandSubscriber subscriber;
   private volatile Subjects subjects;
   private volatile boolean running;
+  private volatile boolean stopping;
 
   public NatsBridge(AgentProperties agent, NatsSettings settings, AgentIdentity identity, NatsSession session, PlatformCheckIn checkIn,
       PublicIpLookup publicIp, ClusterFacts facts, CommandDispatcher dispatcher, LiveStreams streams, JsonMapper json, MeterRegistry meters, Clock clock) {
@@ -103,6 +104,9 @@ public final class NatsBridge implements SmartLifecycle, CommandIntake {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
+      if (stopping) {
+        return; // shut down while still connecting: nothing went wrong
+      }
       // Settings problems (bad creds path, bad cluster id) cannot heal by retrying; say so clearly.
       log.error("NATS bridge cannot start: {}", e.getMessage());
     }
@@ -148,6 +152,7 @@ public final class NatsBridge implements SmartLifecycle, CommandIntake {
 
   @Override
   public void stopIntake() {
+    stopping = true;
     CommandSubscriber sub = subscriber;
     if (sub != null) {
       sub.stopIntake();
@@ -160,6 +165,7 @@ public final class NatsBridge implements SmartLifecycle, CommandIntake {
 
   @Override
   public void stop() {
+    stopping = true;
     timers.shutdownNow();
     CommandSubscriber sub = subscriber;
     if (sub != null) {

@@ -119,7 +119,7 @@ public final class NatsSession implements AutoCloseable {
       return lastProblem;
     }
     if (conn.getStatus() != Connection.Status.CONNECTED) {
-      return "NATS connection is " + conn.getStatus().name().toLowerCase();
+      return "NATS connection is " + conn.getStatus().name().toLowerCase(java.util.Locale.ROOT);
     }
     if (pingMisses.get() >= settings.pingMisses()) {
       return "NATS round trip failed " + pingMisses.get() + " times in a row";

@@ -112,7 +112,7 @@ public final class CommandSubscriber implements CommandIntake, NatsSession.Liste
     }
     EnvelopeDecoder.Decoded.Valid valid = (EnvelopeDecoder.Decoded.Valid) decoded;
     if (!workers.tryAcquire()) {
-      replies.error(replyTo, valid.request().id(), ErrorCode.BUSY, "all " + "NATS workers are busy; retry later", 1000L);
+      replies.error(replyTo, valid.request().id(), ErrorCode.BUSY, "all NATS workers are busy; retry later", 1000L);
       return;
     }
     meters.counter("agent.commands.received", "streaming", Boolean.toString(dispatcher.isStreaming(valid.request().type()))).increment();

@@ -32,7 +32,7 @@ public final class Replies {
 
   public void send(String replyTo, String id, CommandResult result) {
     switch (result) {
-      case CommandResult.Ok ok -> ok(replyTo, id, "application/json", ok.body() == null ? "{}".getBytes() : json.writeValueAsBytes(ok.body()));
+      case CommandResult.Ok ok -> ok(replyTo, id, "application/json", ok.body() == null ? "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8) : json.writeValueAsBytes(ok.body()));
       case CommandResult.Raw raw -> ok(replyTo, id, raw.contentType(), raw.body());
       case CommandResult.Failure failure -> error(replyTo, id, failure.code(), failure.message(), null);
       case CommandResult.Busy busy -> error(replyTo, id, ErrorCode.BUSY, busy.jobClass().metricName() + " jobs are at capacity; retry later", busy.retryAfter().toMillis());
