@@ -1,0 +1,223 @@
+package io.clusteragent.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.clusteragent.core.command.Actor;
+import io.clusteragent.core.command.Cancellation;
+import io.clusteragent.core.command.CommandContext;
+import io.clusteragent.core.command.CommandDispatcher;
+import io.clusteragent.core.command.CommandException;
+import io.clusteragent.core.command.CommandRequest;
+import io.clusteragent.core.command.CommandResult;
+import io.clusteragent.core.command.ErrorCode;
+import io.clusteragent.core.command.JobBulkheads;
+import io.clusteragent.core.command.JobClass;
+import io.clusteragent.core.command.StreamClosedException;
+import io.clusteragent.core.command.StreamSink;
+import io.clusteragent.core.kubernetes.KubernetesClients;
+import io.clusteragent.core.settings.AgentProperties;
+import io.clusteragent.proxy.apiserver.ApiServerGet;
+import io.clusteragent.proxy.logs.PodLogStreamCommand;
+import io.clusteragent.testsupport.TestEnvironment;
+import io.clusteragent.testsupport.WithTestEnvironment;
+import io.kubernetes.client.openapi.ApiClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Call;
+import okhttp3.EventListener;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** logs.stream against kwok-served pod logs through the real API server. */
+@WithTestEnvironment
+class PodLogStreamCommandTest {
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  static String ns;
+  static List<String> pods;
+  static KubernetesClients clients;
+
+  /** Ends of HTTP calls (completed, failed or cancelled), to prove the handler closed its request. */
+  final BlockingQueue<String> callEnds = new LinkedBlockingQueue<>();
+  PodLogStreamCommand logs;
+
+  @BeforeAll
+  static void deploy(TestEnvironment env) throws Exception {
+    ns = TestWorkloads.uniqueNamespace(env, "logs");
+    pods = TestWorkloads.deployAndAwaitPods(env, ns, "talker", 4);
+    clients = new KubernetesClients(new AgentProperties.Kubernetes(false, 3, 64, 128, false, 120), env.adminKubeconfig().toString());
+  }
+
+  @BeforeEach
+  void handler() {
+    EventListener recorder = new EventListener() {
+      @Override
+      public void callEnd(Call call) {
+        callEnds.add("end");
+      }
+
+      @Override
+      public void callFailed(Call call, IOException ioe) {
+        callEnds.add("failed");
+      }
+
+      @Override
+      public void canceled(Call call) {
+        callEnds.add("canceled");
+      }
+    };
+    logs = new PodLogStreamCommand(new ApiServerGet(() -> {
+      ApiClient client = clients.streamingClient();
+      return client.setHttpClient(client.getHttpClient().newBuilder().eventListener(recorder).build());
+    }));
+  }
+
+  @Test
+  void followStreamsLinesAsTheyAreAppendedAndStopsWhenThePlatformCloses(TestEnvironment env) throws Exception {
+    String pod = pods.get(0);
+    Path logFile = env.appendPodLog(ns, pod, "first line");
+    RecordingSink sink = new RecordingSink(4);
+    Future<CommandResult> running = runAsync(context(sink, Actor.AGENT, new Cancellation()), "{\"namespace\":\"" + ns + "\",\"pod\":\"" + pod + "\"}");
+
+    sink.awaitText("first line\n");
+    for (int i = 1; i <= 3; i++) {
+      TestEnvironment.appendLog(logFile, "appended line " + i);
+      sink.awaitText("appended line " + i + "\n");
+      assertThat(running.isDone()).as("still following").isFalse();
+    }
+
+    sink.close();
+    TestEnvironment.appendLog(logFile, "line nobody reads");
+    CommandResult result = running.get(20, TimeUnit.SECONDS);
+    assertThat(result).isInstanceOf(CommandResult.Ok.class);
+    assertThat(callEnds.poll(10, TimeUnit.SECONDS)).as("HTTP call closed").isNotNull();
+  }
+
+  @Test
+  void withoutFollowTheStreamEndsWithTheLogAndCountsBytes(TestEnvironment env) throws Exception {
+    String pod = pods.get(1);
+    env.appendPodLog(ns, pod, "one", "two", "three");
+    RecordingSink sink = new RecordingSink(16);
+
+    CommandResult result = logs.handle(context(sink, Actor.AGENT, new Cancellation()),
+        JSON.readTree("{\"namespace\":\"" + ns + "\",\"pod\":\"" + pod + "\",\"follow\":false,\"tailLines\":2}"));
+
+    assertThat(sink.text()).isEqualTo("two\nthree\n");
+    assertThat(((CommandResult.Ok) result).body().path("bytes").asLong()).isEqualTo("two\nthree\n".length());
+  }
+
+  @Test
+  void cancellingTheCommandInterruptsAQuietFollowAndClosesTheCall(TestEnvironment env) throws Exception {
+    String pod = pods.get(2);
+    env.appendPodLog(ns, pod, "before cancel");
+    CommandDispatcher dispatcher = new CommandDispatcher(List.of(logs),
+        new JobBulkheads(Map.of(JobClass.READ, 2, JobClass.WRITE, 2, JobClass.PROXY_UNARY, 2, JobClass.PROXY_STREAM, 2), new SimpleMeterRegistry()),
+        new SimpleMeterRegistry(), Clock.systemUTC());
+    RecordingSink sink = new RecordingSink(4);
+    CompletableFuture<CommandResult> result = dispatcher.dispatch(
+        new CommandRequest("logs-cancel", "logs.stream", Instant.now().plusSeconds(120), Actor.AGENT, JSON.readTree("{\"namespace\":\"" + ns + "\",\"pod\":\"" + pod + "\"}")),
+        sink);
+    sink.awaitText("before cancel\n");
+
+    // the log is quiet now: the handler is blocked reading the API server's response
+    Thread.sleep(300);
+    assertThat(dispatcher.cancel("logs-cancel", "user closed the tab")).isTrue();
+
+    assertThat(result.get(20, TimeUnit.SECONDS)).isEqualTo(new CommandResult.Failure(ErrorCode.CANCELLED, "cancelled: user closed the tab"));
+    assertThat(callEnds.poll(10, TimeUnit.SECONDS)).as("HTTP call closed").isNotNull();
+    dispatcher.drain(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void errorsAreMappedFromTheApiServer(TestEnvironment env) {
+    assertFailure(Actor.AGENT, "{\"namespace\":\"" + ns + "\",\"pod\":\"no-such-pod\"}", ErrorCode.NOT_FOUND, "not found");
+    assertFailure(new Actor(env.nonAdminUser(), List.of()), "{\"namespace\":\"" + ns + "\",\"pod\":\"" + pods.get(3) + "\"}", ErrorCode.FORBIDDEN, "cannot get resource \"pods/log\"");
+    assertFailure(Actor.AGENT, "{\"namespace\":\"" + ns + "\"}", ErrorCode.BAD_REQUEST, "pod is required");
+    assertFailure(Actor.AGENT, "{\"namespace\":\"" + ns + "\",\"pod\":\"../x\"}", ErrorCode.BAD_REQUEST, "not a valid pod name");
+    assertFailure(Actor.AGENT, "{\"namespace\":\"" + ns + "\",\"pod\":\"p\",\"follow\":\"yes\"}", ErrorCode.BAD_REQUEST, "follow must be true or false");
+  }
+
+  private void assertFailure(Actor actor, String payload, ErrorCode code, String messagePart) {
+    assertThatThrownBy(() -> logs.handle(context(new RecordingSink(4), actor, new Cancellation()), JSON.readTree(payload)))
+        .isInstanceOfSatisfying(CommandException.class, e -> {
+          assertThat(e.code()).as(payload).isEqualTo(code);
+          assertThat(e.getMessage()).as(payload).contains(messagePart);
+        });
+  }
+
+  private Future<CommandResult> runAsync(CommandContext context, String payload) throws Exception {
+    JsonNode json = JSON.readTree(payload);
+    CompletableFuture<CommandResult> result = new CompletableFuture<>();
+    Thread.ofVirtual().start(() -> {
+      try {
+        result.complete(logs.handle(context, json));
+      } catch (Throwable e) {
+        result.completeExceptionally(e);
+      }
+    });
+    return result;
+  }
+
+  private static CommandContext context(StreamSink sink, Actor actor, Cancellation cancellation) {
+    return new CommandContext("logs-" + System.nanoTime(), Instant.now().plusSeconds(120), actor, sink, cancellation);
+  }
+
+  /** A platform stand-in: a bounded queue (a full queue blocks the producer, like missing credit). */
+  static final class RecordingSink implements StreamSink {
+    private final BlockingQueue<byte[]> chunks;
+    private final StringBuilder received = new StringBuilder();
+    private volatile boolean closed;
+
+    RecordingSink(int capacity) {
+      this.chunks = new ArrayBlockingQueue<>(capacity);
+    }
+
+    @Override
+    public void send(byte[] chunk) throws InterruptedException, StreamClosedException {
+      if (closed) {
+        throw new StreamClosedException("platform cancelled the stream");
+      }
+      chunks.put(chunk);
+    }
+
+    void close() {
+      closed = true;
+    }
+
+    /** Consumes chunks until the text received so far ends with {@code expected}. */
+    void awaitText(String expected) throws InterruptedException {
+      long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!received.toString().endsWith(expected)) {
+        byte[] chunk = chunks.poll(until - System.nanoTime(), TimeUnit.NANOSECONDS);
+        if (chunk == null) {
+          throw new AssertionError("no '" + expected.strip() + "' within 30 s; received so far: " + received);
+        }
+        received.append(new String(chunk, StandardCharsets.UTF_8));
+      }
+    }
+
+    String text() {
+      chunks.forEach(c -> received.append(new String(c, StandardCharsets.UTF_8)));
+      chunks.clear();
+      return received.toString();
+    }
+  }
+}
