@@ -1,0 +1,78 @@
+package io.clusteragent.helm.releases;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.clusteragent.core.command.CommandException;
+import io.clusteragent.core.command.ErrorCode;
+import java.util.Optional;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+class ReleasePayloadsTest {
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private static JsonNode json(String text) {
+    return JSON.readTree(text);
+  }
+
+  private static ErrorCode codeOf(ThrowingCall call) {
+    try {
+      call.run();
+      return null;
+    } catch (CommandException e) {
+      return e.code();
+    }
+  }
+
+  interface ThrowingCall {
+    void run() throws CommandException;
+  }
+
+  @Test
+  void validRollbackIsRead() throws Exception {
+    ReleasePayloads.Rollback r = ReleasePayloads.rollback(json("{\"namespace\":\"team-a\",\"release\":\"web.v2\",\"revision\":3,\"wait\":true}"));
+    assertThat(r.ref()).isEqualTo(new ReleasePayloads.ReleaseRef("team-a", "web.v2"));
+    assertThat(r.revision()).contains(3);
+    assertThat(r.waitForReady()).isTrue();
+  }
+
+  @Test
+  void listWithoutPayloadMeansAllNamespaces() throws Exception {
+    assertThat(ReleasePayloads.listReleases(null)).isEqualTo(new ReleasePayloads.ListReleases(Optional.empty(), Optional.empty()));
+    assertThat(ReleasePayloads.listReleases(json("{\"namespace\":\"x\",\"filter\":\"^web\"}")).filter()).contains("^web");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"Web", "web_1", "-rf", "web-", "../etc", "a b", "web;ls", "", "--all"})
+  void badReleaseNamesAreBadRequests(String name) {
+    assertThat(codeOf(() -> ReleasePayloads.releaseRef(JSON.createObjectNode().put("namespace", "ns").put("release", name)))).isEqualTo(ErrorCode.BAD_REQUEST);
+  }
+
+  @Test
+  void overlongNamesAreBadRequests() {
+    assertThat(codeOf(() -> ReleasePayloads.release("a".repeat(54)))).isEqualTo(ErrorCode.BAD_REQUEST);
+    assertThat(codeOf(() -> ReleasePayloads.release("a".repeat(53)))).isNull();
+    assertThat(codeOf(() -> ReleasePayloads.namespace("a".repeat(64)))).isEqualTo(ErrorCode.BAD_REQUEST);
+    assertThat(codeOf(() -> ReleasePayloads.namespace("a.b"))).isEqualTo(ErrorCode.BAD_REQUEST);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "[]", "{\"release\":\"web\"}", "{\"namespace\":\"ns\"}", "{\"namespace\":1,\"release\":\"web\"}",
+    "{\"namespace\":\"ns\",\"release\":\"web\",\"revision\":0}", "{\"namespace\":\"ns\",\"release\":\"web\",\"revision\":\"1\"}",
+    "{\"namespace\":\"ns\",\"release\":\"web\",\"revision\":1.5}", "{\"namespace\":\"ns\",\"release\":\"web\",\"wait\":\"yes\"}"
+  })
+  void malformedRollbackPayloadsAreBadRequests(String payload) {
+    assertThat(codeOf(() -> ReleasePayloads.rollback(json(payload)))).isEqualTo(ErrorCode.BAD_REQUEST);
+  }
+
+  @Test
+  void filterWithControlCharactersIsABadRequest() {
+    assertThat(codeOf(() -> ReleasePayloads.listReleases(JSON.createObjectNode().put("filter", "a\nb")))).isEqualTo(ErrorCode.BAD_REQUEST);
+  }
+}
