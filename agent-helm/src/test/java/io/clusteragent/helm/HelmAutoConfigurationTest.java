@@ -1,0 +1,54 @@
+package io.clusteragent.helm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.clusteragent.core.command.CommandHandler;
+import io.clusteragent.helm.binary.HelmBinary;
+import io.clusteragent.helm.binary.HelmSettings;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.util.unit.DataSize;
+
+class HelmAutoConfigurationTest {
+
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withConfiguration(AutoConfigurations.of(HelmAutoConfiguration.class))
+          .withBean(Clock.class, Clock::systemUTC);
+
+  @Test
+  void defaultsPointAtTheImagesHelmAndRegisterTheReleaseCommands() {
+    runner.run(context -> {
+      assertThat(context).hasNotFailed();
+      HelmSettings settings = context.getBean(HelmSettings.class);
+      assertThat(settings.binary()).isEqualTo(Path.of("/usr/local/bin/helm"));
+      assertThat(settings.commandTimeout()).isEqualTo(Duration.ofMinutes(5));
+      assertThat(settings.maxOutputSize()).isEqualTo(DataSize.ofMegabytes(8));
+      assertThat(context.getBean(HelmBinary.class).binary()).isEqualTo(Path.of("/usr/local/bin/helm"));
+      assertThat(context.getBeansOfType(CommandHandler.class).values().stream().map(CommandHandler::type))
+          .containsExactlyInAnyOrder("helm.releases.list", "helm.releases.history", "helm.releases.rollback");
+    });
+  }
+
+  @Test
+  void settingsBindFromProperties() {
+    runner.withPropertyValues("agent.helm.binary=/opt/helm", "agent.helm.command-timeout=30s", "agent.helm.max-output-size=1MB")
+        .run(context -> {
+          HelmSettings settings = context.getBean(HelmSettings.class);
+          assertThat(settings.binary()).isEqualTo(Path.of("/opt/helm"));
+          assertThat(settings.commandTimeout()).isEqualTo(Duration.ofSeconds(30));
+          assertThat(settings.maxOutputSize()).isEqualTo(DataSize.ofMegabytes(1));
+        });
+  }
+
+  @Test
+  void invalidSettingsStopStartUp() {
+    runner.withPropertyValues("agent.helm.binary=helm").run(context -> assertThat(context).hasFailed());
+    runner.withPropertyValues("agent.helm.command-timeout=0s").run(context -> assertThat(context).hasFailed());
+    runner.withPropertyValues("agent.helm.max-output-size=10B").run(context -> assertThat(context).hasFailed());
+  }
+}
