@@ -11,9 +11,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code helm.releases.list}: {@code helm list -o json} in one namespace or all. Lists every status
- * ({@code --all}) so stuck pending releases are visible, and without helm's 256 cap; the output
- * limit bounds the size instead.
+ * {@code helm.releases.list}: {@code helm list -o json} in one namespace or all. Asks for pending
+ * and uninstalling releases too (helm shows only deployed and failed by default; v4 has no
+ * {@code --all}) so stuck releases are visible, and lifts helm's 256 cap: the output limit bounds
+ * the size instead.
  */
 public final class ListReleasesCommand implements CommandHandler {
 
@@ -40,7 +41,7 @@ public final class ListReleasesCommand implements CommandHandler {
   @Override
   public CommandResult handle(CommandContext context, JsonNode payload) throws Exception {
     ReleasePayloads.ListReleases request = ReleasePayloads.listReleases(payload);
-    List<String> args = new ArrayList<>(List.of("list", "--output=json", "--all", "--max=0"));
+    List<String> args = new ArrayList<>(List.of("list", "--output=json", "--deployed", "--failed", "--pending", "--uninstalling", "--max=0"));
     request.filter().ifPresent(f -> args.add("--filter=" + f));
     if (request.namespace().isPresent()) {
       args.add("--namespace=" + request.namespace().get());
