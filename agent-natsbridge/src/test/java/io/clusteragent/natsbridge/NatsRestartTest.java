@@ -61,11 +61,23 @@ class NatsRestartTest {
       assertThat(terminal.kind()).isEqualTo(FrameKind.ERROR);
       assertThat(terminal.error().code()).isEqualTo("UPSTREAM_UNAVAILABLE");
 
-      long connectedBy = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (!agent.bean(NatsSession.class).isConnected() && System.nanoTime() < connectedBy) {
-        RunningAgent.sleep(50);
+      // A fresh platform connection: a client that lived through the restart can be left unable to
+      // publish (seen with jnats 2.25.1, see NatsTest in agent-testsupport). The agent guards against
+      // that on its side with its round-trip probe, which forces a reconnect; so it must answer soon.
+      try (Connection fresh = Nats.connect(env.natsUrl());
+          PlatformClient after = new PlatformClient(fresh, "agent", "restart")) {
+        boolean answered = false;
+        long until2 = System.nanoTime() + Duration.ofSeconds(45).toNanos();
+        while (!answered && System.nanoTime() < until2) {
+          try {
+            answered = after.request("ping", null, Duration.ofSeconds(3)).ok();
+          } catch (io.clusteragent.cli.NoReplyException notYet) {
+            RunningAgent.sleep(200);
+          }
+        }
+        assertThat(answered).as("agent answers again after the restart").isTrue();
       }
-      assertThat(platform.request("ping", null, Duration.ofSeconds(10)).ok()).isTrue();
+      assertThat(agent.bean(NatsSession.class).isConnected()).isTrue();
       assertThat(agent.counter("agent.nats.reconnects")).isGreaterThanOrEqualTo(1);
     }
   }
