@@ -19,6 +19,7 @@ final class FreezableTcpProxy implements AutoCloseable {
   private final String targetHost;
   private final int targetPort;
   private final List<Relay> relays = new CopyOnWriteArrayList<>();
+  private volatile boolean frozenAll;
 
   private final class Relay {
     final Socket client;
@@ -35,7 +36,7 @@ final class FreezableTcpProxy implements AutoCloseable {
       try {
         int n;
         while ((n = from.read(buffer)) >= 0) {
-          while (frozen) {
+          while (frozen || frozenAll) {
             Thread.sleep(50); // hold the bytes; keep both sockets open
           }
           to.write(buffer, 0, n);
@@ -72,6 +73,16 @@ final class FreezableTcpProxy implements AutoCloseable {
   /** Freezes every connection open now; later connections flow normally. */
   void freezeExisting() {
     relays.forEach(r -> r.frozen = true);
+  }
+
+  /** Freezes every connection, including ones accepted from now on, until thawed. */
+  void freezeAll() {
+    frozenAll = true;
+  }
+
+  void thaw() {
+    frozenAll = false;
+    relays.forEach(r -> r.frozen = false);
   }
 
   int connectionsAccepted() {
