@@ -9,6 +9,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
+import io.clusteragent.testsupport.CommandResult;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,7 +40,7 @@ class ChartTemplateTest {
     @ParameterizedTest
     @EnumSource(DocumentedInstall.class)
     void documentedInstallPassesStrictLint(DocumentedInstall install) {
-        HelmCli.Result lint = helm.lint(install.helmArgs());
+        CommandResult lint = helm.lint(install.helmArgs());
 
         assertThat(lint.exitCode()).as(lint.stdout() + lint.stderr()).isZero();
         assertThat(lint.stdout()).contains("1 chart(s) linted, 0 chart(s) failed");
@@ -67,7 +68,7 @@ class ChartTemplateTest {
 
     @Test
     void renderingWithoutAnyTokenSourceFailsWithAnExplanation() {
-        HelmCli.Result result = helm.run("template", "ankra-agent", ChartFiles.chartDir().toString(), "--namespace", "ankra");
+        CommandResult result = helm.run("template", "ankra-agent", ChartFiles.chartDir().toString(), "--namespace", "ankra");
 
         assertThat(result.exitCode()).isNotZero();
         assertThat(result.stderr()).contains("config.token").contains("config.existing_secret_name");
