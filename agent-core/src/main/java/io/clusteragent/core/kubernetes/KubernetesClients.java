@@ -54,6 +54,8 @@ public final class KubernetesClients {
     OkHttpClient http = client.getHttpClient().newBuilder()
         .protocols(protocols())
         .readTimeout(Duration.ofSeconds(60))
+        // our interceptor owns retries, so the documented attempt count is the real one
+        .retryOnConnectionFailure(false)
         .addInterceptor(new ConnectionRetry(settings.requestMaxAttempts()))
         .build();
     return client.setHttpClient(http);
