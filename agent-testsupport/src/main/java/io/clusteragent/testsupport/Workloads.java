@@ -10,19 +10,19 @@ import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Pod;
 
-/** Small helpers shared by the tests: namespaces, a Deployment via kubectl, waiting for Running pods. */
-final class Workloads {
+/** Workloads for tests of every module: namespaces, a Deployment applied with kubectl, waiting for Running pods. */
+public final class Workloads {
 
     private Workloads() {
     }
 
-    static String uniqueNamespace(TestEnvironment env, String prefix) {
+    public static String uniqueNamespace(TestEnvironment env, String prefix) {
         String ns = prefix + "-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
         env.kubectl("create", "namespace", ns).assertSuccess();
         return ns;
     }
 
-    static void applyDeployment(TestEnvironment env, String namespace, String name, int replicas) throws Exception {
+    public static void applyDeployment(TestEnvironment env, String namespace, String name, int replicas) throws Exception {
         String manifest = """
                 apiVersion: apps/v1
                 kind: Deployment
@@ -48,7 +48,7 @@ final class Workloads {
         env.kubectl("apply", "-f", file.toString()).assertSuccess();
     }
 
-    static List<V1Pod> awaitRunningPods(TestEnvironment env, String namespace, String app, int count) throws Exception {
+    public static List<V1Pod> awaitRunningPods(TestEnvironment env, String namespace, String app, int count) throws Exception {
         CoreV1Api core = new CoreV1Api(env.adminApiClient());
         Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
         List<V1Pod> running = List.of();
