@@ -1,16 +1,18 @@
 package io.clusteragent.proxy;
 
 import io.clusteragent.core.kubernetes.KubernetesClients;
+import io.clusteragent.core.settings.AgentProperties;
 import io.clusteragent.proxy.apiserver.ApiServerGet;
 import io.clusteragent.proxy.logs.PodLogStreamCommand;
 import io.clusteragent.proxy.resources.ResourceGetCommand;
 import io.clusteragent.proxy.resources.ResourceListCommand;
+import io.clusteragent.proxy.resources.ResourceWatchCommand;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.context.annotation.Bean;
 
 /**
  * The Kubernetes-facing commands. Each handler gets its own lazily built API client: unary reads
- * use the client with a read timeout, log follows the one without.
+ * use the client with a read timeout, log follows and watches the one without.
  */
 @AutoConfiguration(afterName = "io.clusteragent.core.CoreAutoConfiguration")
 public class ProxyAutoConfiguration {
@@ -23,6 +25,11 @@ public class ProxyAutoConfiguration {
   @Bean
   ResourceGetCommand resourceGetCommand(KubernetesClients clients) {
     return new ResourceGetCommand(new ApiServerGet(clients::unaryClient));
+  }
+
+  @Bean
+  ResourceWatchCommand resourceWatchCommand(KubernetesClients clients, AgentProperties settings) {
+    return new ResourceWatchCommand(new ApiServerGet(clients::streamingClient), settings.k8sWatch().enabled());
   }
 
   @Bean

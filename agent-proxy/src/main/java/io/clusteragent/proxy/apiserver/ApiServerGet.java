@@ -33,6 +33,9 @@ public final class ApiServerGet {
 
   private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
   private static final int MAX_MESSAGE_CHARS = 300;
+  /** The message of a {@code BAD_REQUEST} for 410 Gone, as an HTTP status or as a watch's first event. */
+  public static final String EXPIRED = "resourceVersion too old; relist";
+
   private static final String[] AUTH_NAMES = {"BearerToken"};
 
   private final ApiClientSource source;
@@ -150,7 +153,9 @@ public final class ApiServerGet {
       case 409 -> ErrorCode.CONFLICT;
       default -> status >= 500 || status == 401 || status == 429 ? ErrorCode.UPSTREAM_UNAVAILABLE : ErrorCode.BAD_REQUEST;
     };
-    return new CommandException(code, "API server answered " + status + ": " + statusMessage(response));
+    String detail = "API server answered " + status + ": " + statusMessage(response);
+    // 410 Gone: the resourceVersion (or continue token) is older than the API server keeps.
+    return new CommandException(code, status == 410 ? EXPIRED + " (" + detail + ")" : detail);
   }
 
   /** The {@code message} of the API server's Status object, shortened; the raw text when it sent none. */

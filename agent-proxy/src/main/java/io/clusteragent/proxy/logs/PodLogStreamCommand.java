@@ -5,14 +5,11 @@ import io.clusteragent.core.command.CommandException;
 import io.clusteragent.core.command.CommandHandler;
 import io.clusteragent.core.command.CommandResult;
 import io.clusteragent.core.command.JobClass;
-import io.clusteragent.core.command.StreamClosedException;
 import io.clusteragent.proxy.apiserver.ApiServerGet;
+import io.clusteragent.proxy.apiserver.BodyForwarder;
 import io.clusteragent.proxy.apiserver.CommandPayload;
 import io.kubernetes.client.openapi.Pair;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
@@ -20,13 +17,12 @@ import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * {@code logs.stream}: a container's log, followed by default, forwarded chunk by chunk as it
- * arrives. The sink blocks while the platform grants no credit, so a slow reader pauses the read
- * from the API server instead of buffering the log in the agent.
+ * arrives ({@link BodyForwarder}: the sink blocks while the platform grants no credit, so a slow
+ * reader pauses the read from the API server instead of buffering the log in the agent).
  */
 public final class PodLogStreamCommand implements CommandHandler {
 
   private static final Set<String> FIELDS = Set.of("namespace", "pod", "container", "follow", "tailLines", "sinceSeconds", "timestamps");
-  private static final int MAX_CHUNK_BYTES = 32 * 1024;
 
   private final ApiServerGet apiServer;
 
@@ -57,51 +53,9 @@ public final class PodLogStreamCommand implements CommandHandler {
     fields.optionalBoolean("timestamps").ifPresent(t -> query.add(new Pair("timestamps", t.toString())));
 
     String path = "/api/v1/namespaces/" + namespace + "/pods/" + pod + "/log";
-    long sent = 0;
     try (ApiServerGet.OpenResponse open = apiServer.open(path, query, "*/*", context.actor(), context.cancellation())) {
-      InputStream body = open.body();
-      byte[] buffer = new byte[MAX_CHUNK_BYTES];
-      while (true) {
-        int filled;
-        try {
-          filled = readAvailable(body, buffer);
-        } catch (IOException e) {
-          throw ApiServerGet.readFailure(e, context.cancellation());
-        }
-        if (filled < 0) {
-          break;
-        }
-        if (context.cancellation().isCancelled()) {
-          throw new InterruptedException("cancelled: " + context.cancellation().reason());
-        }
-        context.stream().send(Arrays.copyOf(buffer, filled));
-        sent += filled;
-      }
-    } catch (StreamClosedException e) {
-      // The platform stopped reading: closing the response (done by try-with-resources) ends the
-      // API server request; there is nobody left to send a result to.
-      return CommandResult.ok(summary(sent));
+      return CommandResult.ok(summary(BodyForwarder.forward(open.body(), context)));
     }
-    return CommandResult.ok(summary(sent));
-  }
-
-  /**
-   * Blocks for the first bytes, then takes whatever else is already buffered without waiting: a
-   * quiet log must not hold back a line until the chunk is full. Returns -1 at the end of the log.
-   */
-  private static int readAvailable(InputStream body, byte[] buffer) throws IOException {
-    int filled = body.read(buffer, 0, buffer.length);
-    if (filled <= 0) {
-      return filled;
-    }
-    while (filled < buffer.length && body.available() > 0) {
-      int more = body.read(buffer, filled, buffer.length - filled);
-      if (more <= 0) {
-        break;
-      }
-      filled += more;
-    }
-    return filled;
   }
 
   private static JsonNode summary(long bytes) {

@@ -8,7 +8,6 @@ import io.clusteragent.core.command.JobClass;
 import io.clusteragent.proxy.apiserver.ApiServerGet;
 import io.clusteragent.proxy.apiserver.CommandPayload;
 import io.kubernetes.client.openapi.Pair;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
@@ -41,9 +40,7 @@ public final class ResourceListCommand implements CommandHandler {
   public CommandResult handle(CommandContext context, JsonNode payload) throws CommandException, InterruptedException {
     CommandPayload fields = CommandPayload.of(payload, FIELDS);
     ResourceTarget target = ResourceTarget.collection(fields);
-    List<Pair> query = new ArrayList<>();
-    fields.optionalString("labelSelector").ifPresent(s -> query.add(new Pair("labelSelector", s)));
-    fields.optionalString("fieldSelector").ifPresent(s -> query.add(new Pair("fieldSelector", s)));
+    List<Pair> query = ResourceTarget.selectorQuery(fields);
     fields.optionalLong("limit", 1).ifPresent(n -> query.add(new Pair("limit", Long.toString(n))));
     fields.optionalString("continue").ifPresent(s -> query.add(new Pair("continue", s)));
     return new CommandResult.Raw("application/json", apiServer.readJson(target.path(), query, context.actor(), context.cancellation()));

@@ -2,6 +2,9 @@ package io.clusteragent.proxy.resources;
 
 import io.clusteragent.core.command.CommandException;
 import io.clusteragent.proxy.apiserver.CommandPayload;
+import io.kubernetes.client.openapi.Pair;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -29,6 +32,14 @@ record ResourceTarget(String group, String version, String resource, Optional<St
     String resource = payload.requiredString("resource", CommandPayload.DNS_LABEL, "resource (lower-case plural, e.g. pods)");
     Optional<String> namespace = payload.optionalString("namespace", CommandPayload.DNS_LABEL, "namespace");
     return new ResourceTarget(group, version, resource, namespace, name);
+  }
+
+  /** {@code labelSelector} and {@code fieldSelector}, passed on as-is (the HTTP client encodes them). */
+  static List<Pair> selectorQuery(CommandPayload payload) throws CommandException {
+    List<Pair> query = new ArrayList<>();
+    payload.optionalString("labelSelector").ifPresent(s -> query.add(new Pair("labelSelector", s)));
+    payload.optionalString("fieldSelector").ifPresent(s -> query.add(new Pair("fieldSelector", s)));
+    return query;
   }
 
   /** {@code /api/v1/...} for the core group, {@code /apis/<group>/<version>/...} for the others. */

@@ -1,0 +1,268 @@
+package io.clusteragent.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.clusteragent.core.command.Actor;
+import io.clusteragent.core.command.Cancellation;
+import io.clusteragent.core.command.CommandContext;
+import io.clusteragent.core.command.CommandDispatcher;
+import io.clusteragent.core.command.CommandException;
+import io.clusteragent.core.command.CommandRequest;
+import io.clusteragent.core.command.CommandResult;
+import io.clusteragent.core.command.ErrorCode;
+import io.clusteragent.core.command.JobBulkheads;
+import io.clusteragent.core.command.JobClass;
+import io.clusteragent.core.command.StreamClosedException;
+import io.clusteragent.core.command.StreamSink;
+import io.clusteragent.core.kubernetes.KubernetesClients;
+import io.clusteragent.core.settings.AgentProperties;
+import io.clusteragent.proxy.apiserver.ApiServerGet;
+import io.clusteragent.proxy.resources.ResourceWatchCommand;
+import io.clusteragent.testsupport.TestEnvironment;
+import io.clusteragent.testsupport.WithTestEnvironment;
+import io.kubernetes.client.openapi.ApiClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Call;
+import okhttp3.EventListener;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** resources.watch on ConfigMaps through the real API server, changed with kubectl while it runs. */
+@WithTestEnvironment
+class ResourceWatchCommandTest {
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  static String ns;
+  static KubernetesClients clients;
+
+  final BlockingQueue<String> callEnds = new LinkedBlockingQueue<>();
+  ResourceWatchCommand watch;
+
+  @BeforeAll
+  static void namespace(TestEnvironment env) {
+    ns = TestWorkloads.uniqueNamespace(env, "watch");
+    clients = new KubernetesClients(new AgentProperties.Kubernetes(false, 3, 64, 128, false, 120), env.adminKubeconfig().toString());
+  }
+
+  @BeforeEach
+  void handler() {
+    watch = handler(true);
+  }
+
+  private ResourceWatchCommand handler(boolean enabled) {
+    EventListener recorder = new EventListener() {
+      @Override
+      public void callEnd(Call call) {
+        callEnds.add("end");
+      }
+
+      @Override
+      public void callFailed(Call call, IOException ioe) {
+        callEnds.add("failed");
+      }
+
+      @Override
+      public void canceled(Call call) {
+        callEnds.add("canceled");
+      }
+    };
+    return new ResourceWatchCommand(new ApiServerGet(() -> {
+      ApiClient client = clients.streamingClient();
+      return client.setHttpClient(client.getHttpClient().newBuilder().eventListener(recorder).build());
+    }), enabled);
+  }
+
+  @Test
+  void forwardsAddedModifiedAndDeletedAsTheyHappenAndStopsWhenThePlatformCloses(TestEnvironment env) throws Exception {
+    EventSink sink = new EventSink(64);
+    Future<CommandResult> running = runAsync(watch, context(sink, Actor.AGENT, new Cancellation()), configMapWatch(null));
+    // let the watch be established, so the create is a live event (it would be ADDED in the initial state too)
+    Thread.sleep(500);
+
+    env.kubectl("create", "configmap", "cm-crud", "-n", ns, "--from-literal=k=v1").assertSuccess();
+    assertThat(sink.awaitEvent("cm-crud").path("type").asString()).isEqualTo("ADDED");
+    assertThat(running.isDone()).as("still watching").isFalse();
+
+    env.kubectl("patch", "configmap", "cm-crud", "-n", ns, "--type=merge", "-p", "{\"data\":{\"k\":\"v2\"}}").assertSuccess();
+    JsonNode modified = sink.awaitEvent("cm-crud");
+    assertThat(modified.path("type").asString()).isEqualTo("MODIFIED");
+    assertThat(modified.path("object").path("data").path("k").asString()).isEqualTo("v2");
+    assertThat(modified.path("object").path("kind").asString()).isEqualTo("ConfigMap");
+
+    env.kubectl("delete", "configmap", "cm-crud", "-n", ns).assertSuccess();
+    assertThat(sink.awaitEvent("cm-crud").path("type").asString()).isEqualTo("DELETED");
+    assertThat(running.isDone()).as("still watching").isFalse();
+
+    sink.close();
+    env.kubectl("create", "configmap", "cm-unread", "-n", ns).assertSuccess();
+    assertThat(running.get(20, TimeUnit.SECONDS)).isInstanceOf(CommandResult.Ok.class);
+    assertThat(callEnds.poll(10, TimeUnit.SECONDS)).as("HTTP call closed").isNotNull();
+  }
+
+  @Test
+  void eventsArriveInOrderWithoutSelectorAndStartFromTheGivenResourceVersion(TestEnvironment env) throws Exception {
+    String rv = JSON.readTree(env.kubectl("get", "--raw", "/api/v1/namespaces/" + ns + "/configmaps").assertSuccess().stdout())
+        .path("metadata").path("resourceVersion").asString();
+    assertThat(rv).isNotEmpty();
+    env.kubectl("create", "configmap", "cm-rv", "-n", ns, "--from-literal=k=v1").assertSuccess();
+    env.kubectl("patch", "configmap", "cm-rv", "-n", ns, "--type=merge", "-p", "{\"data\":{\"k\":\"v2\"}}").assertSuccess();
+    env.kubectl("delete", "configmap", "cm-rv", "-n", ns).assertSuccess();
+
+    // started after the changes: resourceVersion replays them, in order
+    EventSink sink = new EventSink(64);
+    Future<CommandResult> running = runAsync(watch, context(sink, Actor.AGENT, new Cancellation()), configMapWatch("\"resourceVersion\":\"" + rv + "\",\"timeoutSeconds\":3"));
+    assertThat(sink.awaitEvent("cm-rv").path("type").asString()).isEqualTo("ADDED");
+    assertThat(sink.awaitEvent("cm-rv").path("type").asString()).isEqualTo("MODIFIED");
+    assertThat(sink.awaitEvent("cm-rv").path("type").asString()).isEqualTo("DELETED");
+
+    // the API server ends the watch after timeoutSeconds: a normal end with the byte count
+    CommandResult result = running.get(30, TimeUnit.SECONDS);
+    assertThat(((CommandResult.Ok) result).body().path("bytes").asLong()).isEqualTo(sink.bytes());
+  }
+
+  @Test
+  void cancellingTheCommandInterruptsAQuietWatchAndClosesTheCall() throws Exception {
+    CommandDispatcher dispatcher = new CommandDispatcher(List.of(watch),
+        new JobBulkheads(Map.of(JobClass.READ, 2, JobClass.WRITE, 2, JobClass.PROXY_UNARY, 2, JobClass.PROXY_STREAM, 2), new SimpleMeterRegistry()),
+        new SimpleMeterRegistry(), Clock.systemUTC());
+    EventSink sink = new EventSink(4);
+    CompletableFuture<CommandResult> result = dispatcher.dispatch(
+        new CommandRequest("watch-cancel", "resources.watch", Instant.now().plusSeconds(120), Actor.AGENT, JSON.readTree(configMapWatch("\"labelSelector\":\"test=nothing\""))),
+        sink);
+
+    // nothing matches: the handler is blocked reading the API server's response
+    Thread.sleep(1000);
+    assertThat(result.isDone()).isFalse();
+    assertThat(dispatcher.cancel("watch-cancel", "user closed the tab")).isTrue();
+
+    assertThat(result.get(20, TimeUnit.SECONDS)).isEqualTo(new CommandResult.Failure(ErrorCode.CANCELLED, "cancelled: user closed the tab"));
+    assertThat(callEnds.poll(10, TimeUnit.SECONDS)).as("HTTP call closed").isNotNull();
+    dispatcher.drain(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void aUserWithoutRbacIsForbidden(TestEnvironment env) {
+    assertFailure(watch, new Actor(env.nonAdminUser(), List.of("team-a")), configMapWatch(null), ErrorCode.FORBIDDEN, "cannot watch resource \"configmaps\"");
+  }
+
+  @Test
+  void aDisabledWatchIsRefusedBeforeAnyRequest() {
+    assertFailure(handler(false), Actor.AGENT, configMapWatch(null), ErrorCode.BAD_REQUEST, "watch is disabled on this agent (k8s_watch.enabled=false)");
+    assertThat(callEnds).isEmpty();
+  }
+
+  @Test
+  void aTooOldResourceVersionAsksForARelist() {
+    assertFailure(watch, Actor.AGENT, configMapWatch("\"resourceVersion\":\"1\""), ErrorCode.BAD_REQUEST, "resourceVersion too old; relist");
+  }
+
+  @Test
+  void badPayloadsAreRejected() {
+    assertFailure(watch, Actor.AGENT, "{\"group\":\"\",\"resource\":\"configmaps\"}", ErrorCode.BAD_REQUEST, "version is required");
+    assertFailure(watch, Actor.AGENT, configMapWatch("\"resourceVersion\":\"1&watch=0\""), ErrorCode.BAD_REQUEST, "not a valid resourceVersion");
+    assertFailure(watch, Actor.AGENT, configMapWatch("\"limit\":1"), ErrorCode.BAD_REQUEST, "unknown payload field(s) [limit]");
+    assertFailure(watch, Actor.AGENT, configMapWatch("\"labelSelector\":\"a in (\""), ErrorCode.BAD_REQUEST, "API server answered 400");
+  }
+
+  private static String configMapWatch(String extra) {
+    return "{\"group\":\"\",\"version\":\"v1\",\"resource\":\"configmaps\",\"namespace\":\"" + ns + "\"" + (extra == null ? "" : "," + extra) + "}";
+  }
+
+  private static void assertFailure(ResourceWatchCommand handler, Actor actor, String payload, ErrorCode code, String messagePart) {
+    assertThatThrownBy(() -> handler.handle(context(new EventSink(4), actor, new Cancellation()), JSON.readTree(payload)))
+        .isInstanceOfSatisfying(CommandException.class, e -> {
+          assertThat(e.code()).as(payload).isEqualTo(code);
+          assertThat(e.getMessage()).as(payload).contains(messagePart);
+        });
+  }
+
+  private static Future<CommandResult> runAsync(ResourceWatchCommand handler, CommandContext context, String payload) throws Exception {
+    JsonNode json = JSON.readTree(payload);
+    CompletableFuture<CommandResult> result = new CompletableFuture<>();
+    Thread.ofVirtual().start(() -> {
+      try {
+        result.complete(handler.handle(context, json));
+      } catch (Throwable e) {
+        result.completeExceptionally(e);
+      }
+    });
+    return result;
+  }
+
+  private static CommandContext context(StreamSink sink, Actor actor, Cancellation cancellation) {
+    return new CommandContext("watch-" + System.nanoTime(), Instant.now().plusSeconds(120), actor, sink, cancellation);
+  }
+
+  /** A platform stand-in with a bounded queue (a full queue blocks the producer, like missing credit). */
+  static final class EventSink implements StreamSink {
+    private final BlockingQueue<byte[]> chunks;
+    private final StringBuilder pending = new StringBuilder();
+    private long bytes;
+    private volatile boolean closed;
+
+    EventSink(int capacity) {
+      this.chunks = new ArrayBlockingQueue<>(capacity);
+    }
+
+    @Override
+    public void send(byte[] chunk) throws InterruptedException, StreamClosedException {
+      if (closed) {
+        throw new StreamClosedException("platform cancelled the stream");
+      }
+      chunks.put(chunk);
+    }
+
+    void close() {
+      closed = true;
+    }
+
+    /** The next watch event (one JSON line) about the named object; bookmarks and others are skipped. */
+    JsonNode awaitEvent(String name) throws InterruptedException {
+      long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (true) {
+        int newline;
+        while ((newline = pending.indexOf("\n")) >= 0) {
+          String line = pending.substring(0, newline);
+          pending.delete(0, newline + 1);
+          JsonNode event = JSON.readTree(line);
+          if (name.equals(event.path("object").path("metadata").path("name").asString())) {
+            return event;
+          }
+        }
+        byte[] chunk = chunks.poll(until - System.nanoTime(), TimeUnit.NANOSECONDS);
+        if (chunk == null) {
+          throw new AssertionError("no event for " + name + " within 30 s; pending: " + pending);
+        }
+        bytes += chunk.length;
+        pending.append(new String(chunk, StandardCharsets.UTF_8));
+      }
+    }
+
+    /** All bytes received, including chunks not yet consumed. */
+    long bytes() {
+      byte[] chunk;
+      while ((chunk = chunks.poll()) != null) {
+        bytes += chunk.length;
+      }
+      return bytes;
+    }
+  }
+}
