@@ -170,11 +170,6 @@ class ResourceWatchCommandTest {
   }
 
   @Test
-  void aTooOldResourceVersionAsksForARelist() {
-    assertFailure(watch, Actor.AGENT, configMapWatch("\"resourceVersion\":\"1\""), ErrorCode.BAD_REQUEST, "resourceVersion too old; relist");
-  }
-
-  @Test
   void badPayloadsAreRejected() {
     assertFailure(watch, Actor.AGENT, "{\"group\":\"\",\"resource\":\"configmaps\"}", ErrorCode.BAD_REQUEST, "version is required");
     assertFailure(watch, Actor.AGENT, configMapWatch("\"resourceVersion\":\"1&watch=0\""), ErrorCode.BAD_REQUEST, "not a valid resourceVersion");
