@@ -20,6 +20,7 @@ import io.clusteragent.core.settings.AgentProperties;
 import io.clusteragent.proxy.apiserver.ApiServerGet;
 import io.clusteragent.proxy.logs.PodLogStreamCommand;
 import io.clusteragent.testsupport.TestEnvironment;
+import io.clusteragent.testsupport.Workloads;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import io.kubernetes.client.openapi.ApiClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -61,8 +62,8 @@ class PodLogStreamCommandTest {
 
   @BeforeAll
   static void deploy(TestEnvironment env) throws Exception {
-    ns = TestWorkloads.uniqueNamespace(env, "logs");
-    pods = TestWorkloads.deployAndAwaitPods(env, ns, "talker", 4);
+    ns = Workloads.uniqueNamespace(env, "logs");
+    pods = Workloads.deployAndAwaitPodNames(env, ns, "talker", 4);
     clients = new KubernetesClients(new AgentProperties.Kubernetes(false, 3, 64, 128, false, 120), env.adminKubeconfig().toString());
   }
 

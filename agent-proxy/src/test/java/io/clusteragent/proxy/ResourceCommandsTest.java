@@ -17,6 +17,7 @@ import io.clusteragent.proxy.apiserver.ApiServerGet;
 import io.clusteragent.proxy.resources.ResourceGetCommand;
 import io.clusteragent.proxy.resources.ResourceListCommand;
 import io.clusteragent.testsupport.TestEnvironment;
+import io.clusteragent.testsupport.Workloads;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -39,8 +40,8 @@ class ResourceCommandsTest {
 
   @BeforeAll
   static void deploy(TestEnvironment env) throws Exception {
-    ns = TestWorkloads.uniqueNamespace(env, "res");
-    pods = TestWorkloads.deployAndAwaitPods(env, ns, "web", 2);
+    ns = Workloads.uniqueNamespace(env, "res");
+    pods = Workloads.deployAndAwaitPodNames(env, ns, "web", 2);
     KubernetesClients clients = new KubernetesClients(new AgentProperties.Kubernetes(false, 3, 64, 128, false, 120), env.adminKubeconfig().toString());
     list = new ResourceListCommand(new ApiServerGet(clients::unaryClient));
     get = new ResourceGetCommand(new ApiServerGet(clients::unaryClient));

@@ -20,6 +20,7 @@ import io.clusteragent.core.settings.AgentProperties;
 import io.clusteragent.proxy.apiserver.ApiServerGet;
 import io.clusteragent.proxy.resources.ResourceWatchCommand;
 import io.clusteragent.testsupport.TestEnvironment;
+import io.clusteragent.testsupport.Workloads;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import io.kubernetes.client.openapi.ApiClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -58,7 +59,7 @@ class ResourceWatchCommandTest {
 
   @BeforeAll
   static void namespace(TestEnvironment env) {
-    ns = TestWorkloads.uniqueNamespace(env, "watch");
+    ns = Workloads.uniqueNamespace(env, "watch");
     clients = new KubernetesClients(new AgentProperties.Kubernetes(false, 3, 64, 128, false, 120), env.adminKubeconfig().toString());
   }
 

@@ -10,6 +10,7 @@ import io.clusteragent.cli.Reply;
 import io.clusteragent.core.protocol.Envelope;
 import io.clusteragent.core.protocol.FrameKind;
 import io.clusteragent.testsupport.TestEnvironment;
+import io.clusteragent.testsupport.Workloads;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -41,8 +42,8 @@ class ThroughNatsTest {
 
   @Test
   void listsPodsAndFollowsALogThroughNats(TestEnvironment env) throws Exception {
-    String ns = TestWorkloads.uniqueNamespace(env, "e2e");
-    String pod = TestWorkloads.deployAndAwaitPods(env, ns, "app", 1).getFirst();
+    String ns = Workloads.uniqueNamespace(env, "e2e");
+    String pod = Workloads.deployAndAwaitPodNames(env, ns, "app", 1).getFirst();
     Path logFile = env.appendPodLog(ns, pod, "hello from the pod");
 
     try (ConfigurableApplicationContext agent = startAgent(env, "proxy-e2e");

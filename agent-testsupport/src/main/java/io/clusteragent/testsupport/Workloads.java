@@ -48,6 +48,12 @@ public final class Workloads {
         env.kubectl("apply", "-f", file.toString()).assertSuccess();
     }
 
+    /** Applies a Deployment of {@code replicas} pods labelled {@code app=<app>} and returns their names once they run. */
+    public static List<String> deployAndAwaitPodNames(TestEnvironment env, String namespace, String app, int replicas) throws Exception {
+        applyDeployment(env, namespace, app, replicas);
+        return awaitRunningPods(env, namespace, app, replicas).stream().map(p -> p.getMetadata().getName()).toList();
+    }
+
     public static List<V1Pod> awaitRunningPods(TestEnvironment env, String namespace, String app, int count) throws Exception {
         CoreV1Api core = new CoreV1Api(env.adminApiClient());
         Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
