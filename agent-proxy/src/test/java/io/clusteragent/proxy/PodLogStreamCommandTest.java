@@ -13,7 +13,6 @@ import io.clusteragent.core.command.CommandResult;
 import io.clusteragent.core.command.ErrorCode;
 import io.clusteragent.core.command.JobBulkheads;
 import io.clusteragent.core.command.JobClass;
-import io.clusteragent.core.command.StreamClosedException;
 import io.clusteragent.core.command.StreamSink;
 import io.clusteragent.core.kubernetes.KubernetesClients;
 import io.clusteragent.core.settings.AgentProperties;
@@ -25,14 +24,12 @@ import io.clusteragent.testsupport.WithTestEnvironment;
 import io.kubernetes.client.openapi.ApiClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
@@ -181,43 +178,28 @@ class PodLogStreamCommandTest {
     return new CommandContext("logs-" + System.nanoTime(), Instant.now().plusSeconds(120), actor, sink, cancellation);
   }
 
-  /** A platform stand-in: a bounded queue (a full queue blocks the producer, like missing credit). */
-  static final class RecordingSink implements StreamSink {
-    private final BlockingQueue<byte[]> chunks;
+  /** Collects a log stream's text. */
+  static final class RecordingSink extends QueueSink {
     private final StringBuilder received = new StringBuilder();
-    private volatile boolean closed;
 
     RecordingSink(int capacity) {
-      this.chunks = new ArrayBlockingQueue<>(capacity);
-    }
-
-    @Override
-    public void send(byte[] chunk) throws InterruptedException, StreamClosedException {
-      if (closed) {
-        throw new StreamClosedException("platform cancelled the stream");
-      }
-      chunks.put(chunk);
-    }
-
-    void close() {
-      closed = true;
+      super(capacity);
     }
 
     /** Consumes chunks until the text received so far ends with {@code expected}. */
     void awaitText(String expected) throws InterruptedException {
       long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (!received.toString().endsWith(expected)) {
-        byte[] chunk = chunks.poll(until - System.nanoTime(), TimeUnit.NANOSECONDS);
+        String chunk = next(until);
         if (chunk == null) {
           throw new AssertionError("no '" + expected.strip() + "' within 30 s; received so far: " + received);
         }
-        received.append(new String(chunk, StandardCharsets.UTF_8));
+        received.append(chunk);
       }
     }
 
     String text() {
-      chunks.forEach(c -> received.append(new String(c, StandardCharsets.UTF_8)));
-      chunks.clear();
+      received.append(drain());
       return received.toString();
     }
   }

@@ -13,7 +13,6 @@ import io.clusteragent.core.command.CommandResult;
 import io.clusteragent.core.command.ErrorCode;
 import io.clusteragent.core.command.JobBulkheads;
 import io.clusteragent.core.command.JobClass;
-import io.clusteragent.core.command.StreamClosedException;
 import io.clusteragent.core.command.StreamSink;
 import io.clusteragent.core.kubernetes.KubernetesClients;
 import io.clusteragent.core.settings.AgentProperties;
@@ -25,13 +24,11 @@ import io.clusteragent.testsupport.WithTestEnvironment;
 import io.kubernetes.client.openapi.ApiClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
@@ -207,27 +204,12 @@ class ResourceWatchCommandTest {
     return new CommandContext("watch-" + System.nanoTime(), Instant.now().plusSeconds(120), actor, sink, cancellation);
   }
 
-  /** A platform stand-in with a bounded queue (a full queue blocks the producer, like missing credit). */
-  static final class EventSink implements StreamSink {
-    private final BlockingQueue<byte[]> chunks;
+  /** Splits a watch stream into its events (one JSON object per line). */
+  static final class EventSink extends QueueSink {
     private final StringBuilder pending = new StringBuilder();
-    private long bytes;
-    private volatile boolean closed;
 
     EventSink(int capacity) {
-      this.chunks = new ArrayBlockingQueue<>(capacity);
-    }
-
-    @Override
-    public void send(byte[] chunk) throws InterruptedException, StreamClosedException {
-      if (closed) {
-        throw new StreamClosedException("platform cancelled the stream");
-      }
-      chunks.put(chunk);
-    }
-
-    void close() {
-      closed = true;
+      super(capacity);
     }
 
     /** The next watch event (one JSON line) about the named object; bookmarks and others are skipped. */
@@ -243,22 +225,12 @@ class ResourceWatchCommandTest {
             return event;
           }
         }
-        byte[] chunk = chunks.poll(until - System.nanoTime(), TimeUnit.NANOSECONDS);
+        String chunk = next(until);
         if (chunk == null) {
           throw new AssertionError("no event for " + name + " within 30 s; pending: " + pending);
         }
-        bytes += chunk.length;
-        pending.append(new String(chunk, StandardCharsets.UTF_8));
+        pending.append(chunk);
       }
-    }
-
-    /** All bytes received, including chunks not yet consumed. */
-    long bytes() {
-      byte[] chunk;
-      while ((chunk = chunks.poll()) != null) {
-        bytes += chunk.length;
-      }
-      return bytes;
     }
   }
 }
