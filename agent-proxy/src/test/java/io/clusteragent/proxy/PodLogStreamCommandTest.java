@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.clusteragent.core.command.Actor;
 import io.clusteragent.core.command.Cancellation;
-import io.clusteragent.core.command.CommandContext;
 import io.clusteragent.core.command.CommandDispatcher;
 import io.clusteragent.core.command.CommandException;
 import io.clusteragent.core.command.CommandRequest;
@@ -13,7 +12,6 @@ import io.clusteragent.core.command.CommandResult;
 import io.clusteragent.core.command.ErrorCode;
 import io.clusteragent.core.command.JobBulkheads;
 import io.clusteragent.core.command.JobClass;
-import io.clusteragent.core.command.StreamSink;
 import io.clusteragent.core.kubernetes.KubernetesClients;
 import io.clusteragent.core.settings.AgentProperties;
 import io.clusteragent.proxy.apiserver.ApiServerGet;
@@ -40,7 +38,6 @@ import okhttp3.EventListener;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** logs.stream against kwok-served pod logs through the real API server. */
@@ -93,7 +90,7 @@ class PodLogStreamCommandTest {
     String pod = pods.get(0);
     Path logFile = env.appendPodLog(ns, pod, "first line");
     RecordingSink sink = new RecordingSink(4);
-    Future<CommandResult> running = runAsync(context(sink, Actor.AGENT, new Cancellation()), "{\"namespace\":\"" + ns + "\",\"pod\":\"" + pod + "\"}");
+    Future<CommandResult> running = StreamingRuns.runAsync(logs, StreamingRuns.context("logs", sink, Actor.AGENT, new Cancellation()), JSON.readTree("{\"namespace\":\"" + ns + "\",\"pod\":\"" + pod + "\"}"));
 
     sink.awaitText("first line\n");
     for (int i = 1; i <= 3; i++) {
@@ -115,7 +112,7 @@ class PodLogStreamCommandTest {
     env.appendPodLog(ns, pod, "one", "two", "three");
     RecordingSink sink = new RecordingSink(16);
 
-    CommandResult result = logs.handle(context(sink, Actor.AGENT, new Cancellation()),
+    CommandResult result = logs.handle(StreamingRuns.context("logs", sink, Actor.AGENT, new Cancellation()),
         JSON.readTree("{\"namespace\":\"" + ns + "\",\"pod\":\"" + pod + "\",\"follow\":false,\"tailLines\":2}"));
 
     assertThat(sink.text()).isEqualTo("two\nthree\n");
@@ -154,29 +151,14 @@ class PodLogStreamCommandTest {
   }
 
   private void assertFailure(Actor actor, String payload, ErrorCode code, String messagePart) {
-    assertThatThrownBy(() -> logs.handle(context(new RecordingSink(4), actor, new Cancellation()), JSON.readTree(payload)))
+    assertThatThrownBy(() -> logs.handle(StreamingRuns.context("logs", new RecordingSink(4), actor, new Cancellation()), JSON.readTree(payload)))
         .isInstanceOfSatisfying(CommandException.class, e -> {
           assertThat(e.code()).as(payload).isEqualTo(code);
           assertThat(e.getMessage()).as(payload).contains(messagePart);
         });
   }
 
-  private Future<CommandResult> runAsync(CommandContext context, String payload) throws Exception {
-    JsonNode json = JSON.readTree(payload);
-    CompletableFuture<CommandResult> result = new CompletableFuture<>();
-    Thread.ofVirtual().start(() -> {
-      try {
-        result.complete(logs.handle(context, json));
-      } catch (Throwable e) {
-        result.completeExceptionally(e);
-      }
-    });
-    return result;
-  }
 
-  private static CommandContext context(StreamSink sink, Actor actor, Cancellation cancellation) {
-    return new CommandContext("logs-" + System.nanoTime(), Instant.now().plusSeconds(120), actor, sink, cancellation);
-  }
 
   /** Collects a log stream's text. */
   static final class RecordingSink extends QueueSink {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.clusteragent.core.command.Actor;
 import io.clusteragent.core.command.Cancellation;
-import io.clusteragent.core.command.CommandContext;
 import io.clusteragent.core.command.CommandDispatcher;
 import io.clusteragent.core.command.CommandException;
 import io.clusteragent.core.command.CommandRequest;
@@ -13,7 +12,6 @@ import io.clusteragent.core.command.CommandResult;
 import io.clusteragent.core.command.ErrorCode;
 import io.clusteragent.core.command.JobBulkheads;
 import io.clusteragent.core.command.JobClass;
-import io.clusteragent.core.command.StreamSink;
 import io.clusteragent.core.kubernetes.KubernetesClients;
 import io.clusteragent.core.settings.AgentProperties;
 import io.clusteragent.proxy.apiserver.ApiServerGet;
@@ -91,7 +89,7 @@ class ResourceWatchCommandTest {
   @Test
   void forwardsAddedModifiedAndDeletedAsTheyHappenAndStopsWhenThePlatformCloses(TestEnvironment env) throws Exception {
     EventSink sink = new EventSink(64);
-    Future<CommandResult> running = runAsync(watch, context(sink, Actor.AGENT, new Cancellation()), configMapWatch(null));
+    Future<CommandResult> running = StreamingRuns.runAsync(watch, StreamingRuns.context("watch", sink, Actor.AGENT, new Cancellation()), JSON.readTree(configMapWatch(null)));
     // let the watch be established, so the create is a live event (it would be ADDED in the initial state too)
     Thread.sleep(500);
 
@@ -126,7 +124,7 @@ class ResourceWatchCommandTest {
 
     // started after the changes: resourceVersion replays them, in order
     EventSink sink = new EventSink(64);
-    Future<CommandResult> running = runAsync(watch, context(sink, Actor.AGENT, new Cancellation()), configMapWatch("\"resourceVersion\":\"" + rv + "\",\"timeoutSeconds\":3"));
+    Future<CommandResult> running = StreamingRuns.runAsync(watch, StreamingRuns.context("watch", sink, Actor.AGENT, new Cancellation()), JSON.readTree(configMapWatch("\"resourceVersion\":\"" + rv + "\",\"timeoutSeconds\":3")));
     assertThat(sink.awaitEvent("cm-rv").path("type").asString()).isEqualTo("ADDED");
     assertThat(sink.awaitEvent("cm-rv").path("type").asString()).isEqualTo("MODIFIED");
     assertThat(sink.awaitEvent("cm-rv").path("type").asString()).isEqualTo("DELETED");
@@ -180,29 +178,14 @@ class ResourceWatchCommandTest {
   }
 
   private static void assertFailure(ResourceWatchCommand handler, Actor actor, String payload, ErrorCode code, String messagePart) {
-    assertThatThrownBy(() -> handler.handle(context(new EventSink(4), actor, new Cancellation()), JSON.readTree(payload)))
+    assertThatThrownBy(() -> handler.handle(StreamingRuns.context("watch", new EventSink(4), actor, new Cancellation()), JSON.readTree(payload)))
         .isInstanceOfSatisfying(CommandException.class, e -> {
           assertThat(e.code()).as(payload).isEqualTo(code);
           assertThat(e.getMessage()).as(payload).contains(messagePart);
         });
   }
 
-  private static Future<CommandResult> runAsync(ResourceWatchCommand handler, CommandContext context, String payload) throws Exception {
-    JsonNode json = JSON.readTree(payload);
-    CompletableFuture<CommandResult> result = new CompletableFuture<>();
-    Thread.ofVirtual().start(() -> {
-      try {
-        result.complete(handler.handle(context, json));
-      } catch (Throwable e) {
-        result.completeExceptionally(e);
-      }
-    });
-    return result;
-  }
 
-  private static CommandContext context(StreamSink sink, Actor actor, Cancellation cancellation) {
-    return new CommandContext("watch-" + System.nanoTime(), Instant.now().plusSeconds(120), actor, sink, cancellation);
-  }
 
   /** Splits a watch stream into its events (one JSON object per line). */
   static final class EventSink extends QueueSink {
