@@ -8,7 +8,7 @@ import io.clusteragent.core.command.CommandDispatcher;
 import io.clusteragent.core.command.CommandHandler;
 import io.clusteragent.core.command.CommandRequest;
 import io.clusteragent.core.command.CommandResult;
-import io.clusteragent.core.command.ErrorCode;
+import io.clusteragent.protocol.ErrorCode;
 import io.clusteragent.core.command.JobClass;
 import io.clusteragent.core.command.StreamSink;
 import java.time.Instant;

@@ -7,7 +7,7 @@ import io.clusteragent.core.command.CommandContext;
 import io.clusteragent.core.command.CommandHandler;
 import io.clusteragent.core.command.CommandResult;
 import io.clusteragent.core.command.JobClass;
-import io.clusteragent.core.protocol.FrameKind;
+import io.clusteragent.protocol.FrameKind;
 import io.clusteragent.natsbridge.NatsBridge;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,10 +1,11 @@
 package io.clusteragent.cli;
 
-import io.clusteragent.core.protocol.Envelope;
-import io.clusteragent.core.protocol.ErrorBody;
-import io.clusteragent.core.protocol.FrameKind;
-import io.clusteragent.core.protocol.Heartbeat;
-import io.clusteragent.core.protocol.Subjects;
+
+import io.clusteragent.protocol.Envelope;
+import io.clusteragent.protocol.ErrorBody;
+import io.clusteragent.protocol.FrameKind;
+import io.clusteragent.protocol.Heartbeat;
+import io.clusteragent.protocol.Subjects;
 import io.nats.client.Connection;
 import java.io.IOException;
 import java.io.InputStream;
@@ -227,7 +228,7 @@ public final class AgentCtl implements Runnable {
       throw new CommandFailure(EXIT_AGENT_ERROR, describe(error));
     }
     String body = reply.text();
-    throw new CommandFailure(EXIT_AGENT_ERROR, (reply.status() == null ? "reply without " + io.clusteragent.core.protocol.Headers.STATUS + " header"
+    throw new CommandFailure(EXIT_AGENT_ERROR, (reply.status() == null ? "reply without " + io.clusteragent.protocol.Headers.STATUS + " header"
         : "error reply with an unreadable body") + (body.isEmpty() ? "" : ": " + body));
   }
 

@@ -1,6 +1,6 @@
 package io.clusteragent.cli;
 
-import io.clusteragent.core.protocol.Heartbeat;
+import io.clusteragent.protocol.Heartbeat;
 import java.util.Collection;
 import java.util.NoSuchElementException;
 import java.util.TreeSet;
@@ -22,7 +22,7 @@ final class ClusterDiscovery {
       clusters.add(heartbeat.clusterId());
     }
     if (clusters.isEmpty()) {
-      throw new NoSuchElementException("no agent heartbeat on " + io.clusteragent.core.protocol.Subjects.allHeartbeats(prefix)
+      throw new NoSuchElementException("no agent heartbeat on " + io.clusteragent.protocol.Subjects.allHeartbeats(prefix)
           + " within " + listened.toSeconds() + " s; give --cluster or set AGENT_CLUSTER_ID");
     }
     if (clusters.size() > 1) {

@@ -1,8 +1,8 @@
 package io.clusteragent.cli;
 
-import io.clusteragent.core.protocol.ErrorBody;
-import io.clusteragent.core.protocol.FrameKind;
-import io.clusteragent.core.protocol.Headers;
+import io.clusteragent.protocol.ErrorBody;
+import io.clusteragent.protocol.FrameKind;
+import io.clusteragent.protocol.Headers;
 import io.nats.client.Message;
 import java.nio.charset.StandardCharsets;
 import tools.jackson.databind.JsonNode;

@@ -1,6 +1,6 @@
 package io.clusteragent.cli;
 
-import io.clusteragent.core.protocol.FrameKind;
+import io.clusteragent.protocol.FrameKind;
 
 /**
  * Checks {@code Agent-Seq}: data, end and error frames count 1, 2, 3…; a heartbeat repeats the last

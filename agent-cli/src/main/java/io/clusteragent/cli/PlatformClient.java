@@ -1,9 +1,9 @@
 package io.clusteragent.cli;
 
-import io.clusteragent.core.protocol.Control;
-import io.clusteragent.core.protocol.Envelope;
-import io.clusteragent.core.protocol.Heartbeat;
-import io.clusteragent.core.protocol.Subjects;
+import io.clusteragent.protocol.Control;
+import io.clusteragent.protocol.Envelope;
+import io.clusteragent.protocol.Heartbeat;
+import io.clusteragent.protocol.Subjects;
 import io.nats.client.Connection;
 import io.nats.client.Message;
 import io.nats.client.Subscription;

@@ -1,7 +1,7 @@
 package io.clusteragent.cli;
 
-import io.clusteragent.core.protocol.Control;
-import io.clusteragent.core.protocol.FrameKind;
+import io.clusteragent.protocol.Control;
+import io.clusteragent.protocol.FrameKind;
 import io.nats.client.Connection;
 import io.nats.client.Message;
 import io.nats.client.Subscription;

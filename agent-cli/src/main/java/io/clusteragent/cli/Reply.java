@@ -1,7 +1,7 @@
 package io.clusteragent.cli;
 
-import io.clusteragent.core.protocol.ErrorBody;
-import io.clusteragent.core.protocol.Headers;
+import io.clusteragent.protocol.ErrorBody;
+import io.clusteragent.protocol.Headers;
 import io.nats.client.Message;
 import java.nio.charset.StandardCharsets;
 import tools.jackson.databind.JsonNode;

@@ -1,6 +1,6 @@
 package io.clusteragent.cli;
 
-import io.clusteragent.core.protocol.FrameKind;
+import io.clusteragent.protocol.FrameKind;
 
 /**
  * What the platform knows about one stream, apart from I/O: sequence, credit and whether it has

@@ -3,7 +3,7 @@ package io.clusteragent.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.clusteragent.core.protocol.Heartbeat;
+import io.clusteragent.protocol.Heartbeat;
 import io.nats.client.impl.NatsMessage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -2,8 +2,8 @@ package io.clusteragent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.clusteragent.core.protocol.Envelope;
-import io.clusteragent.core.protocol.Subjects;
+import io.clusteragent.protocol.Envelope;
+import io.clusteragent.protocol.Subjects;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,8 +3,8 @@ package io.clusteragent.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.clusteragent.core.protocol.FrameKind;
-import io.clusteragent.core.protocol.Headers;
+import io.clusteragent.protocol.FrameKind;
+import io.clusteragent.protocol.Headers;
 import io.nats.client.impl.NatsMessage;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,7 @@ package io.clusteragent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.clusteragent.core.protocol.Headers;
+import io.clusteragent.protocol.Headers;
 import io.nats.client.impl.NatsMessage;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;

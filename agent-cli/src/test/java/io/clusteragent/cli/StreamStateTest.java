@@ -2,7 +2,7 @@ package io.clusteragent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.clusteragent.core.protocol.FrameKind;
+import io.clusteragent.protocol.FrameKind;
 import org.junit.jupiter.api.Test;
 
 class StreamStateTest {

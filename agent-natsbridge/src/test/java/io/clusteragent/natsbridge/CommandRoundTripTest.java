@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clusteragent.cli.PlatformClient;
 import io.clusteragent.cli.Reply;
-import io.clusteragent.core.protocol.Control;
-import io.clusteragent.core.protocol.Heartbeat;
+import io.clusteragent.protocol.Control;
+import io.clusteragent.protocol.Heartbeat;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import io.nats.client.Connection;

@@ -6,7 +6,7 @@ import io.clusteragent.cli.Frame;
 import io.clusteragent.cli.PlatformClient;
 import io.clusteragent.cli.PlatformStream;
 import io.clusteragent.cli.StreamProtocolException;
-import io.clusteragent.core.protocol.FrameKind;
+import io.clusteragent.protocol.FrameKind;
 import io.clusteragent.natsbridge.connection.NatsSession;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.WithTestEnvironment;

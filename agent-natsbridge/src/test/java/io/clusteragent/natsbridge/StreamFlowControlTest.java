@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.clusteragent.cli.Frame;
 import io.clusteragent.cli.PlatformClient;
 import io.clusteragent.cli.PlatformStream;
-import io.clusteragent.core.protocol.FrameKind;
+import io.clusteragent.protocol.FrameKind;
 import io.clusteragent.natsbridge.stream.LiveStreams;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.WithTestEnvironment;

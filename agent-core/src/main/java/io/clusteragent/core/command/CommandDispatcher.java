@@ -1,5 +1,8 @@
 package io.clusteragent.core.command;
 
+import io.clusteragent.protocol.ErrorCode;
+import io.clusteragent.protocol.CommandException;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

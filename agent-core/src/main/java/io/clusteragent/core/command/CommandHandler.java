@@ -1,5 +1,8 @@
 package io.clusteragent.core.command;
 
+import io.clusteragent.protocol.ErrorCode;
+import io.clusteragent.protocol.CommandException;
+
 import tools.jackson.databind.JsonNode;
 
 /**

@@ -1,5 +1,7 @@
 package io.clusteragent.core.command;
 
+import io.clusteragent.protocol.ErrorCode;
+
 import java.time.Duration;
 import tools.jackson.databind.JsonNode;
 

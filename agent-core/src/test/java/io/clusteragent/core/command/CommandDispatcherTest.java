@@ -1,5 +1,7 @@
 package io.clusteragent.core.command;
 
+import io.clusteragent.protocol.ErrorCode;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -1,7 +1,7 @@
 package io.clusteragent.helm.releases;
 
-import io.clusteragent.core.command.CommandException;
-import io.clusteragent.core.command.ErrorCode;
+import io.clusteragent.protocol.CommandException;
+import io.clusteragent.protocol.ErrorCode;
 import io.clusteragent.helm.binary.HelmOutput;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;

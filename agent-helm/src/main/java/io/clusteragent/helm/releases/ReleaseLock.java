@@ -1,7 +1,7 @@
 package io.clusteragent.helm.releases;
 
-import io.clusteragent.core.command.CommandException;
-import io.clusteragent.core.command.ErrorCode;
+import io.clusteragent.protocol.CommandException;
+import io.clusteragent.protocol.ErrorCode;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.clusteragent.core.command.Actor;
 import io.clusteragent.core.command.Cancellation;
-import io.clusteragent.core.command.CommandException;
-import io.clusteragent.core.command.ErrorCode;
+import io.clusteragent.protocol.CommandException;
+import io.clusteragent.protocol.ErrorCode;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

@@ -2,8 +2,8 @@ package io.clusteragent.helm.binary;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.clusteragent.core.command.CommandException;
-import io.clusteragent.core.command.ErrorCode;
+import io.clusteragent.protocol.CommandException;
+import io.clusteragent.protocol.ErrorCode;
 import org.junit.jupiter.api.Test;
 
 class HelmFailureTest {

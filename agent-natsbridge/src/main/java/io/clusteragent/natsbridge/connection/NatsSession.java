@@ -97,7 +97,7 @@ public final class NatsSession implements AutoCloseable {
       throw e;
     }
     connection.set(conn);
-    pingSubject = new io.clusteragent.core.protocol.Subjects(endpoint.subjectPrefix(), endpoint.clusterId()).ping(instanceId);
+    pingSubject = new io.clusteragent.protocol.Subjects(endpoint.subjectPrefix(), endpoint.clusterId()).ping(instanceId);
     Dispatcher pong = conn.createDispatcher(msg -> conn.publish(msg.getReplyTo(), new byte[0]));
     pong.subscribe(pingSubject);
     bindStatistics(conn);

@@ -2,11 +2,11 @@ package io.clusteragent.natsbridge.intake;
 
 import io.clusteragent.core.command.CommandDispatcher;
 import io.clusteragent.core.command.CommandResult;
-import io.clusteragent.core.command.ErrorCode;
+import io.clusteragent.protocol.ErrorCode;
 import io.clusteragent.core.command.StreamSink;
 import io.clusteragent.core.lifecycle.CommandIntake;
-import io.clusteragent.core.protocol.Control;
-import io.clusteragent.core.protocol.Subjects;
+import io.clusteragent.protocol.Control;
+import io.clusteragent.protocol.Subjects;
 import io.clusteragent.natsbridge.connection.NatsSession;
 import io.clusteragent.natsbridge.connection.NatsSettings;
 import io.clusteragent.natsbridge.stream.LiveStreams;

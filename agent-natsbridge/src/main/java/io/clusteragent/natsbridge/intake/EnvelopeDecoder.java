@@ -2,8 +2,8 @@ package io.clusteragent.natsbridge.intake;
 
 import io.clusteragent.core.command.Actor;
 import io.clusteragent.core.command.CommandRequest;
-import io.clusteragent.core.command.ErrorCode;
-import io.clusteragent.core.protocol.Envelope;
+import io.clusteragent.protocol.ErrorCode;
+import io.clusteragent.protocol.Envelope;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,9 +1,9 @@
 package io.clusteragent.natsbridge.intake;
 
 import io.clusteragent.core.command.CommandResult;
-import io.clusteragent.core.command.ErrorCode;
-import io.clusteragent.core.protocol.ErrorBody;
-import io.clusteragent.core.protocol.Headers;
+import io.clusteragent.protocol.ErrorCode;
+import io.clusteragent.protocol.ErrorBody;
+import io.clusteragent.protocol.Headers;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nats.client.Connection;
 import java.util.Locale;

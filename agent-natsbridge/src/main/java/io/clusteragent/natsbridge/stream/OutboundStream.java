@@ -1,10 +1,10 @@
 package io.clusteragent.natsbridge.stream;
 
-import io.clusteragent.core.command.ErrorCode;
+import io.clusteragent.protocol.ErrorCode;
 import io.clusteragent.core.command.StreamClosedException;
 import io.clusteragent.core.command.StreamSink;
-import io.clusteragent.core.protocol.FrameKind;
-import io.clusteragent.core.protocol.Headers;
+import io.clusteragent.protocol.FrameKind;
+import io.clusteragent.protocol.Headers;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.Semaphore;

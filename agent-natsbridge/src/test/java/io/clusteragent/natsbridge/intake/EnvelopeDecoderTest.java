@@ -2,7 +2,7 @@ package io.clusteragent.natsbridge.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.clusteragent.core.command.ErrorCode;
+import io.clusteragent.protocol.ErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;

@@ -3,7 +3,7 @@ package io.clusteragent.natsbridge.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.clusteragent.core.command.ErrorCode;
+import io.clusteragent.protocol.ErrorCode;
 import io.clusteragent.core.command.StreamClosedException;
 import java.time.Duration;
 import java.util.List;

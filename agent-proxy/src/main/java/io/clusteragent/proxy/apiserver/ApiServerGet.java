@@ -2,8 +2,8 @@ package io.clusteragent.proxy.apiserver;
 
 import io.clusteragent.core.command.Actor;
 import io.clusteragent.core.command.Cancellation;
-import io.clusteragent.core.command.CommandException;
-import io.clusteragent.core.command.ErrorCode;
+import io.clusteragent.protocol.CommandException;
+import io.clusteragent.protocol.ErrorCode;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.Pair;

@@ -1,7 +1,7 @@
 package io.clusteragent.proxy.apiserver;
 
 import io.clusteragent.core.command.CommandContext;
-import io.clusteragent.core.command.CommandException;
+import io.clusteragent.protocol.CommandException;
 import io.clusteragent.core.command.StreamClosedException;
 import java.io.IOException;
 import java.io.InputStream;

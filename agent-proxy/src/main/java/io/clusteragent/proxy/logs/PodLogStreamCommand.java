@@ -1,13 +1,13 @@
 package io.clusteragent.proxy.logs;
 
 import io.clusteragent.core.command.CommandContext;
-import io.clusteragent.core.command.CommandException;
+import io.clusteragent.protocol.CommandException;
 import io.clusteragent.core.command.CommandHandler;
 import io.clusteragent.core.command.CommandResult;
 import io.clusteragent.core.command.JobClass;
 import io.clusteragent.proxy.apiserver.ApiServerGet;
 import io.clusteragent.proxy.apiserver.BodyForwarder;
-import io.clusteragent.proxy.apiserver.CommandPayload;
+import io.clusteragent.protocol.Payload;
 import io.kubernetes.client.openapi.Pair;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,11 +42,11 @@ public final class PodLogStreamCommand implements CommandHandler {
 
   @Override
   public CommandResult handle(CommandContext context, JsonNode payload) throws CommandException, InterruptedException {
-    CommandPayload fields = CommandPayload.of(payload, FIELDS);
-    String namespace = fields.requiredString("namespace", CommandPayload.DNS_LABEL, "namespace");
-    String pod = fields.requiredString("pod", CommandPayload.DNS_SUBDOMAIN, "pod name");
+    Payload fields = Payload.of(payload, FIELDS);
+    String namespace = fields.requiredString("namespace", Payload.DNS_LABEL, "namespace");
+    String pod = fields.requiredString("pod", Payload.DNS_SUBDOMAIN, "pod name");
     List<Pair> query = new ArrayList<>();
-    fields.optionalString("container", CommandPayload.DNS_LABEL, "container name").ifPresent(c -> query.add(new Pair("container", c)));
+    fields.optionalString("container", Payload.DNS_LABEL, "container name").ifPresent(c -> query.add(new Pair("container", c)));
     query.add(new Pair("follow", Boolean.toString(fields.optionalBoolean("follow").orElse(true))));
     fields.optionalLong("tailLines", 0).ifPresent(n -> query.add(new Pair("tailLines", Long.toString(n))));
     fields.optionalLong("sinceSeconds", 1).ifPresent(n -> query.add(new Pair("sinceSeconds", Long.toString(n))));

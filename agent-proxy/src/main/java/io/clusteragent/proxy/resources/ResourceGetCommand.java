@@ -1,12 +1,12 @@
 package io.clusteragent.proxy.resources;
 
 import io.clusteragent.core.command.CommandContext;
-import io.clusteragent.core.command.CommandException;
+import io.clusteragent.protocol.CommandException;
 import io.clusteragent.core.command.CommandHandler;
 import io.clusteragent.core.command.CommandResult;
 import io.clusteragent.core.command.JobClass;
 import io.clusteragent.proxy.apiserver.ApiServerGet;
-import io.clusteragent.proxy.apiserver.CommandPayload;
+import io.clusteragent.protocol.Payload;
 import java.util.List;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
@@ -34,7 +34,7 @@ public final class ResourceGetCommand implements CommandHandler {
 
   @Override
   public CommandResult handle(CommandContext context, JsonNode payload) throws CommandException, InterruptedException {
-    ResourceTarget target = ResourceTarget.object(CommandPayload.of(payload, FIELDS));
+    ResourceTarget target = ResourceTarget.object(Payload.of(payload, FIELDS));
     return new CommandResult.Raw("application/json", apiServer.readJson(target.path(), List.of(), context.actor(), context.cancellation()));
   }
 }

@@ -1,12 +1,12 @@
 package io.clusteragent.proxy.resources;
 
 import io.clusteragent.core.command.CommandContext;
-import io.clusteragent.core.command.CommandException;
+import io.clusteragent.protocol.CommandException;
 import io.clusteragent.core.command.CommandHandler;
 import io.clusteragent.core.command.CommandResult;
 import io.clusteragent.core.command.JobClass;
 import io.clusteragent.proxy.apiserver.ApiServerGet;
-import io.clusteragent.proxy.apiserver.CommandPayload;
+import io.clusteragent.protocol.Payload;
 import io.kubernetes.client.openapi.Pair;
 import java.util.List;
 import java.util.Set;
@@ -38,7 +38,7 @@ public final class ResourceListCommand implements CommandHandler {
 
   @Override
   public CommandResult handle(CommandContext context, JsonNode payload) throws CommandException, InterruptedException {
-    CommandPayload fields = CommandPayload.of(payload, FIELDS);
+    Payload fields = Payload.of(payload, FIELDS);
     ResourceTarget target = ResourceTarget.collection(fields);
     List<Pair> query = ResourceTarget.selectorQuery(fields);
     fields.optionalLong("limit", 1).ifPresent(n -> query.add(new Pair("limit", Long.toString(n))));

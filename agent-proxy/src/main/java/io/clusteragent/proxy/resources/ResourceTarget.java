@@ -1,7 +1,9 @@
 package io.clusteragent.proxy.resources;
 
-import io.clusteragent.core.command.CommandException;
-import io.clusteragent.proxy.apiserver.CommandPayload;
+import io.clusteragent.protocol.ErrorCode;
+
+import io.clusteragent.protocol.CommandException;
+import io.clusteragent.protocol.Payload;
 import io.kubernetes.client.openapi.Pair;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,27 +17,27 @@ import java.util.regex.Pattern;
 record ResourceTarget(String group, String version, String resource, Optional<String> namespace, Optional<String> name) {
 
   /** Core group is the empty string; the others are DNS subdomains ({@code apps}, {@code cert-manager.io}). */
-  private static final Pattern GROUP = Pattern.compile("|" + CommandPayload.DNS_SUBDOMAIN.pattern());
+  private static final Pattern GROUP = Pattern.compile("|" + Payload.DNS_SUBDOMAIN.pattern());
 
-  static ResourceTarget collection(CommandPayload payload) throws CommandException {
+  static ResourceTarget collection(Payload payload) throws CommandException {
     return read(payload, Optional.empty());
   }
 
-  static ResourceTarget object(CommandPayload payload) throws CommandException {
-    return read(payload, Optional.of(payload.requiredString("name", CommandPayload.OBJECT_NAME, "object name")));
+  static ResourceTarget object(Payload payload) throws CommandException {
+    return read(payload, Optional.of(payload.requiredString("name", Payload.OBJECT_NAME, "object name")));
   }
 
-  private static ResourceTarget read(CommandPayload payload, Optional<String> name) throws CommandException {
+  private static ResourceTarget read(Payload payload, Optional<String> name) throws CommandException {
     String group = payload.optionalString("group", GROUP, "API group (\"\" for the core group)")
-        .orElseThrow(() -> new CommandException(io.clusteragent.core.command.ErrorCode.BAD_REQUEST, "group is required (\"\" for the core group)"));
-    String version = payload.requiredString("version", CommandPayload.DNS_LABEL, "API version");
-    String resource = payload.requiredString("resource", CommandPayload.DNS_LABEL, "resource (lower-case plural, e.g. pods)");
-    Optional<String> namespace = payload.optionalString("namespace", CommandPayload.DNS_LABEL, "namespace");
+        .orElseThrow(() -> new CommandException(ErrorCode.BAD_REQUEST, "group is required (\"\" for the core group)"));
+    String version = payload.requiredString("version", Payload.DNS_LABEL, "API version");
+    String resource = payload.requiredString("resource", Payload.DNS_LABEL, "resource (lower-case plural, e.g. pods)");
+    Optional<String> namespace = payload.optionalString("namespace", Payload.DNS_LABEL, "namespace");
     return new ResourceTarget(group, version, resource, namespace, name);
   }
 
   /** {@code labelSelector} and {@code fieldSelector}, passed on as-is (the HTTP client encodes them). */
-  static List<Pair> selectorQuery(CommandPayload payload) throws CommandException {
+  static List<Pair> selectorQuery(Payload payload) throws CommandException {
     List<Pair> query = new ArrayList<>();
     payload.optionalString("labelSelector").ifPresent(s -> query.add(new Pair("labelSelector", s)));
     payload.optionalString("fieldSelector").ifPresent(s -> query.add(new Pair("fieldSelector", s)));

@@ -1,14 +1,14 @@
 package io.clusteragent.proxy.resources;
 
 import io.clusteragent.core.command.CommandContext;
-import io.clusteragent.core.command.CommandException;
+import io.clusteragent.protocol.CommandException;
 import io.clusteragent.core.command.CommandHandler;
 import io.clusteragent.core.command.CommandResult;
-import io.clusteragent.core.command.ErrorCode;
+import io.clusteragent.protocol.ErrorCode;
 import io.clusteragent.core.command.JobClass;
 import io.clusteragent.proxy.apiserver.ApiServerGet;
 import io.clusteragent.proxy.apiserver.BodyForwarder;
-import io.clusteragent.proxy.apiserver.CommandPayload;
+import io.clusteragent.protocol.Payload;
 import io.kubernetes.client.openapi.Pair;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -62,7 +62,7 @@ public final class ResourceWatchCommand implements CommandHandler {
     if (!enabled) {
       throw new CommandException(ErrorCode.BAD_REQUEST, "watch is disabled on this agent (k8s_watch.enabled=false)");
     }
-    CommandPayload fields = CommandPayload.of(payload, FIELDS);
+    Payload fields = Payload.of(payload, FIELDS);
     ResourceTarget target = ResourceTarget.collection(fields);
     List<Pair> query = ResourceTarget.selectorQuery(fields);
     query.add(new Pair("watch", "1"));

@@ -1,4 +1,4 @@
-package io.clusteragent.core.protocol;
+package io.clusteragent.protocol;
 
 /** NATS header names. Frame metadata rides in headers so bodies stay raw bytes. */
 public final class Headers {

@@ -1,4 +1,4 @@
-package io.clusteragent.core.command;
+package io.clusteragent.protocol;
 
 /** An expected failure with a stable code and a message fit for the platform's user. */
 public class CommandException extends Exception {

@@ -1,4 +1,4 @@
-package io.clusteragent.core.protocol;
+package io.clusteragent.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 

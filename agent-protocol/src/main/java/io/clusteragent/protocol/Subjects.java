@@ -1,4 +1,4 @@
-package io.clusteragent.core.protocol;
+package io.clusteragent.protocol;
 
 /**
  * The NATS subjects of one cluster. Everything is scoped by {@code <prefix>.<clusterId>} so one NATS

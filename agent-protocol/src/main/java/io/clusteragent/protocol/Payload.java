@@ -1,7 +1,7 @@
-package io.clusteragent.proxy.apiserver;
+package io.clusteragent.protocol;
 
-import io.clusteragent.core.command.CommandException;
-import io.clusteragent.core.command.ErrorCode;
+
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -14,7 +14,7 @@ import tools.jackson.databind.JsonNode;
  * Typed, validated access to a command's JSON payload. Every problem becomes {@code BAD_REQUEST}
  * naming the field, so the platform's user can fix the request without reading agent logs.
  */
-public final class CommandPayload {
+public final class Payload {
 
   /** RFC 1123 label: namespaces, versions, resource plurals, container names. */
   public static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -32,14 +32,14 @@ public final class CommandPayload {
 
   private final JsonNode payload;
 
-  private CommandPayload(JsonNode payload) {
+  private Payload(JsonNode payload) {
     this.payload = payload;
   }
 
   /** Wraps a payload that must be an object (or absent) whose fields are all in {@code allowed}. */
-  public static CommandPayload of(JsonNode payload, Set<String> allowed) throws CommandException {
+  public static Payload of(JsonNode payload, Set<String> allowed) throws CommandException {
     if (payload == null || payload.isNull() || payload.isMissingNode()) {
-      return new CommandPayload(tools.jackson.databind.node.JsonNodeFactory.instance.objectNode());
+      return new Payload(tools.jackson.databind.node.JsonNodeFactory.instance.objectNode());
     }
     if (!payload.isObject()) {
       throw badRequest("payload must be a JSON object");
@@ -53,7 +53,7 @@ public final class CommandPayload {
     if (!unknown.isEmpty()) {
       throw badRequest("unknown payload field(s) " + unknown + "; allowed: " + allowed.stream().sorted().toList());
     }
-    return new CommandPayload(payload);
+    return new Payload(payload);
   }
 
   public String requiredString(String field, Pattern rule, String ruleName) throws CommandException {

@@ -1,4 +1,4 @@
-package io.clusteragent.core.command;
+package io.clusteragent.protocol;
 
 /** Stable error codes carried on the wire; clients switch on these, so never rename one. */
 public enum ErrorCode {
