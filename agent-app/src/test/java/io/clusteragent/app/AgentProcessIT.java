@@ -26,21 +26,33 @@ import org.junit.jupiter.api.io.TempDir;
 class AgentProcessIT {
 
   private static final String PLANTED_TOKEN = "planted-tok-5f0c2a9e7d1b";
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void startsWithoutNatsOrClusterThenStopsCleanlyOnSigterm() throws Exception {
     int port = freePort();
     Path output = dir.resolve("agent.log");
     // also the JSON log format for log shippers: every line must be one JSON object
-    Process agent = start(Map.of("SERVER_PORT", Integer.toString(port), "KUBECONFIG", "/nonexistent/kubeconfig", "LOGGING_STRUCTURED_FORMAT_CONSOLE", "ecs"), output);
+    Process agent =
+        start(
+            Map.of(
+                "SERVER_PORT",
+                Integer.toString(port),
+                "KUBECONFIG",
+                "/nonexistent/kubeconfig",
+                "LOGGING_STRUCTURED_FORMAT_CONSOLE",
+                "ecs"),
+            output);
     try {
       long started = System.nanoTime();
-      assertThat(waitFor("http://127.0.0.1:" + port + "/livez", 200, Duration.ofSeconds(60))).isTrue();
-      System.out.printf("agent answered /livez %d ms after launch%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+      assertThat(waitFor("http://127.0.0.1:" + port + "/livez", 200, Duration.ofSeconds(60)))
+          .isTrue();
+      System.out.printf(
+          "agent answered /livez %d ms after launch%n",
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
       HttpResponse<String> ready = get("http://127.0.0.1:" + port + "/readyz");
       assertThat(ready.statusCode()).isEqualTo(503);
       assertThat(ready.body()).contains("nats").contains("kubernetes");
@@ -51,7 +63,8 @@ class AgentProcessIT {
     assertThat(agent.exitValue()).as(Files.readString(output)).isZero();
     String logs = Files.readString(output);
     assertThat(logs).contains("shutting down: readiness off");
-    assertThat(logs.lines().filter(l -> !l.isBlank())).allSatisfy(line -> assertThat(line).startsWith("{").endsWith("}"));
+    assertThat(logs.lines().filter(l -> !l.isBlank()))
+        .allSatisfy(line -> assertThat(line).startsWith("{").endsWith("}"));
   }
 
   @Test
@@ -60,9 +73,11 @@ class AgentProcessIT {
       probe.setReuseAddress(true);
       probe.bind(new java.net.InetSocketAddress("127.0.0.1", 8080));
     } catch (IOException busy) {
-      throw new AssertionError("port 8080 is taken on this machine; the default-port check needs it free", busy);
+      throw new AssertionError(
+          "port 8080 is taken on this machine; the default-port check needs it free", busy);
     }
-    Process agent = start(Map.of("KUBECONFIG", "/nonexistent/kubeconfig"), dir.resolve("default-port.log"));
+    Process agent =
+        start(Map.of("KUBECONFIG", "/nonexistent/kubeconfig"), dir.resolve("default-port.log"));
     try {
       assertThat(waitFor("http://127.0.0.1:8080/livez", 200, Duration.ofSeconds(60))).isTrue();
     } finally {
@@ -73,20 +88,25 @@ class AgentProcessIT {
 
   @Test
   void invalidSettingStopsTheAgentWithOneClearLine() throws Exception {
-    for (Map.Entry<String, String> bad : List.of(
-        Map.entry("AGENT_READ_WORKER_COUNT", "0"),
-        Map.entry("AGENT_LOG_LEVEL", "LOUD"),
-        Map.entry("AGENT_ANKRA_URL", "not-a-url"),
-        Map.entry("AGENT_PUBLIC_IP_LOOKUP_TIMEOUT_SECONDS", "-5"))) {
+    for (Map.Entry<String, String> bad :
+        List.of(
+            Map.entry("AGENT_READ_WORKER_COUNT", "0"),
+            Map.entry("AGENT_LOG_LEVEL", "LOUD"),
+            Map.entry("AGENT_ANKRA_URL", "not-a-url"),
+            Map.entry("AGENT_PUBLIC_IP_LOOKUP_TIMEOUT_SECONDS", "-5"))) {
       Path output = dir.resolve(bad.getKey() + ".log");
       Process agent = start(Map.of(bad.getKey(), bad.getValue(), "SERVER_PORT", "0"), output);
       assertThat(agent.waitFor(60, TimeUnit.SECONDS)).isTrue();
       String text = Files.readString(output);
       assertThat(agent.exitValue()).as(text).isNotZero();
-      List<String> errorLines = text.lines().filter(l -> l.startsWith("agent failed to start:")).toList();
+      List<String> errorLines =
+          text.lines().filter(l -> l.startsWith("agent failed to start:")).toList();
       assertThat(errorLines).as(text).hasSize(1);
       assertThat(errorLines.get(0)).contains(bad.getKey()).contains("expected");
-      assertThat(text).as("no stack trace").doesNotContain("\tat org.springframework").doesNotContain("Exception:");
+      assertThat(text)
+          .as("no stack trace")
+          .doesNotContain("\tat org.springframework")
+          .doesNotContain("Exception:");
     }
   }
 
@@ -96,17 +116,28 @@ class AgentProcessIT {
     Path tokenFile = dir.resolve("token");
     Files.writeString(tokenFile, PLANTED_TOKEN + "\n");
     Path output = dir.resolve("token.log");
-    Process agent = start(Map.of(
-        "SERVER_PORT", Integer.toString(port),
-        "KUBECONFIG", "/nonexistent/kubeconfig",
-        "AGENT_TOKEN", PLANTED_TOKEN,
-        "AGENT_TOKEN_FILE", tokenFile.toString(),
-        "AGENT_LOG_LEVEL", "DEBUG",
-        // the check-in goes to a closed local port: exercises the error paths that carry the token
-        "AGENT_ANKRA_URL", "http://127.0.0.1:" + freePort()), output);
+    Process agent =
+        start(
+            Map.of(
+                "SERVER_PORT",
+                Integer.toString(port),
+                "KUBECONFIG",
+                "/nonexistent/kubeconfig",
+                "AGENT_TOKEN",
+                PLANTED_TOKEN,
+                "AGENT_TOKEN_FILE",
+                tokenFile.toString(),
+                "AGENT_LOG_LEVEL",
+                "DEBUG",
+                // the check-in goes to a closed local port: exercises the error paths that carry
+                // the token
+                "AGENT_ANKRA_URL",
+                "http://127.0.0.1:" + freePort()),
+            output);
     StringBuilder served = new StringBuilder();
     try {
-      assertThat(waitFor("http://127.0.0.1:" + port + "/livez", 200, Duration.ofSeconds(60))).isTrue();
+      assertThat(waitFor("http://127.0.0.1:" + port + "/livez", 200, Duration.ofSeconds(60)))
+          .isTrue();
       Thread.sleep(3000); // let a few check-in attempts fail and log
       for (String path : List.of("/livez", "/readyz", "/metrics", "/health")) {
         served.append(get("http://127.0.0.1:" + port + path).body());
@@ -123,16 +154,27 @@ class AgentProcessIT {
 
   private Process start(Map<String, String> env, Path output) throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder builder = new ProcessBuilder(java, "-jar", jar().toString()).redirectErrorStream(true).redirectOutput(output.toFile());
-    builder.environment().keySet().removeIf(k -> k.startsWith("AGENT_") || k.equals("KUBECONFIG") || k.equals("NATS_URL"));
+    ProcessBuilder builder =
+        new ProcessBuilder(java, "-jar", jar().toString())
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile());
+    builder
+        .environment()
+        .keySet()
+        .removeIf(k -> k.startsWith("AGENT_") || k.equals("KUBECONFIG") || k.equals("NATS_URL"));
     builder.environment().putAll(env);
     return builder.start();
   }
 
   private static Path jar() throws IOException {
     try (Stream<Path> files = Files.list(Path.of("target"))) {
-      return files.filter(p -> p.getFileName().toString().matches("agent-app-.*\\.jar")).findFirst()
-          .orElseThrow(() -> new IllegalStateException("package the agent first: no agent-app jar in " + new File("target").getAbsolutePath()));
+      return files
+          .filter(p -> p.getFileName().toString().matches("agent-app-.*\\.jar"))
+          .findFirst()
+          .orElseThrow(() ->
+              new IllegalStateException(
+                  "package the agent first: no agent-app jar in "
+                      + new File("target").getAbsolutePath()));
     }
   }
 
@@ -152,7 +194,9 @@ class AgentProcessIT {
   }
 
   private HttpResponse<String> get(String url) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static int freePort() throws IOException {

@@ -13,16 +13,19 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /** Probes and metrics as a kubelet and Prometheus see them, with no NATS and no cluster around. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "KUBECONFIG=/nonexistent/kubeconfig")
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = "KUBECONFIG=/nonexistent/kubeconfig")
 class ProbesAndMetricsTest {
 
-  @LocalServerPort
-  int port;
+  @LocalServerPort int port;
 
   private final HttpClient http = HttpClient.newHttpClient();
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
@@ -36,7 +39,11 @@ class ProbesAndMetricsTest {
   void readyzSaysWhatIsMissing() throws Exception {
     HttpResponse<String> response = get("/readyz");
     assertThat(response.statusCode()).isEqualTo(503);
-    assertThat(response.body()).contains("\"nats\"").contains("\"kubernetes\"").contains("Kubernetes API not reachable").contains("DOWN");
+    assertThat(response.body())
+        .contains("\"nats\"")
+        .contains("\"kubernetes\"")
+        .contains("Kubernetes API not reachable")
+        .contains("DOWN");
   }
 
   @Test
@@ -45,15 +52,31 @@ class ProbesAndMetricsTest {
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
     assertThat(response.body())
-        .contains("resilience4j_bulkhead_max_allowed_concurrent_calls{application=\"cluster-agent\",name=\"read\"} 5.0")
-        .contains("resilience4j_bulkhead_max_allowed_concurrent_calls{application=\"cluster-agent\",name=\"write\"} 5.0")
-        .contains("resilience4j_bulkhead_max_allowed_concurrent_calls{application=\"cluster-agent\",name=\"proxy-unary\"} 64.0")
-        .contains("resilience4j_bulkhead_max_allowed_concurrent_calls{application=\"cluster-agent\",name=\"proxy-stream\"} 128.0")
+        .contains(
+            "resilience4j_bulkhead_max_allowed_concurrent_calls{application=\"cluster-agent\",name=\"read\"} 5.0")
+        .contains(
+            "resilience4j_bulkhead_max_allowed_concurrent_calls{application=\"cluster-agent\",name=\"write\"} 5.0")
+        .contains(
+            "resilience4j_bulkhead_max_allowed_concurrent_calls{application=\"cluster-agent\",name=\"proxy-unary\"} 64.0")
+        .contains(
+            "resilience4j_bulkhead_max_allowed_concurrent_calls{application=\"cluster-agent\",name=\"proxy-stream\"} 128.0")
         .contains("agent_nats_connected");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/env", "/configprops", "/heapdump", "/threaddump", "/beans", "/loggers", "/actuator", "/actuator/env", "/actuator/heapdump", "/shutdown"})
+  @ValueSource(
+      strings = {
+        "/env",
+        "/configprops",
+        "/heapdump",
+        "/threaddump",
+        "/beans",
+        "/loggers",
+        "/actuator",
+        "/actuator/env",
+        "/actuator/heapdump",
+        "/shutdown"
+      })
   void noOtherActuatorEndpointIsExposed(String path) throws Exception {
     assertThat(get(path).statusCode()).isEqualTo(404);
   }

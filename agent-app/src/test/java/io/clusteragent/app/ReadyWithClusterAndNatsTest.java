@@ -22,17 +22,16 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ReadyWithClusterAndNatsTest {
 
-  @LocalServerPort
-  int port;
+  @LocalServerPort int port;
 
-  @Autowired
-  NatsBridge bridge;
+  @Autowired NatsBridge bridge;
 
   @DynamicPropertySource
   static void environment(DynamicPropertyRegistry registry) {
     TestEnvironment env = TestEnvironment.get();
     registry.add("KUBECONFIG", () -> env.adminKubeconfig().toString());
     registry.add("agent.nats.servers", env::natsUrl);
+    registry.add("agent.platform-signing-keys", env::platformPublicKeys);
     registry.add("agent.nats.cluster-id", () -> "app-ready");
   }
 
@@ -42,7 +41,10 @@ class ReadyWithClusterAndNatsTest {
     HttpResponse<String> response = null;
     long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (System.nanoTime() < until) {
-      response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
+      response =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
+              HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() == 200) {
         break;
       }
@@ -50,7 +52,10 @@ class ReadyWithClusterAndNatsTest {
     }
     assertThat(response).isNotNull();
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    assertThat(response.body()).contains("\"kubernetes\"").contains("\"nats\"").doesNotContain("DOWN");
+    assertThat(response.body())
+        .contains("\"kubernetes\"")
+        .contains("\"nats\"")
+        .doesNotContain("DOWN");
     assertThat(bridge.serving()).isTrue();
   }
 }

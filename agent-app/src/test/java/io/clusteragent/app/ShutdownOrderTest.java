@@ -8,9 +8,8 @@ import io.clusteragent.core.command.CommandDispatcher;
 import io.clusteragent.core.command.CommandHandler;
 import io.clusteragent.core.command.CommandRequest;
 import io.clusteragent.core.command.CommandResult;
-import io.clusteragent.protocol.ErrorCode;
 import io.clusteragent.core.command.JobClass;
-import io.clusteragent.core.command.StreamSink;
+import io.clusteragent.protocol.ErrorCode;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +28,9 @@ import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 
-/** On stop: readiness goes down first, no new commands are taken, running jobs finish, then exit. */
+/**
+ * On stop: readiness goes down first, no new commands are taken, running jobs finish, then exit.
+ */
 class ShutdownOrderTest {
 
   static final CountDownLatch started = new CountDownLatch(1);
@@ -41,8 +42,14 @@ class ShutdownOrderTest {
     @Bean
     CommandHandler slowJob() {
       return new CommandHandler() {
-        public String type() { return "test.slow"; }
-        public JobClass jobClass() { return JobClass.WRITE; }
+        public String type() {
+          return "test.slow";
+        }
+
+        public JobClass jobClass() {
+          return JobClass.WRITE;
+        }
+
         public CommandResult handle(CommandContext context, JsonNode payload) throws Exception {
           started.countDown();
           release.await();
@@ -60,24 +67,31 @@ class ShutdownOrderTest {
 
   @Test
   void readinessDropsThenIntakeStopsThenRunningJobsFinish() throws Exception {
-    ConfigurableApplicationContext context = new SpringApplication(AgentApplication.class, SlowJob.class)
-        .run("--server.port=0", "--KUBECONFIG=/nonexistent", "--agent.shutdown-grace-period-seconds=30");
+    ConfigurableApplicationContext context =
+        new SpringApplication(AgentApplication.class, SlowJob.class)
+            .run(
+                "--server.port=0",
+                "--KUBECONFIG=/nonexistent",
+                "--agent.shutdown-grace-period-seconds=30");
     CommandDispatcher dispatcher = context.getBean(CommandDispatcher.class);
     ApplicationAvailability availability = context.getBean(ApplicationAvailability.class);
-    CompletableFuture<CommandResult> running = dispatcher.dispatch(request("slow-1"), StreamSink.NONE);
+    CompletableFuture<CommandResult> running = dispatcher.dispatch(request("slow-1"));
     assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
 
     CompletableFuture<Void> closing = CompletableFuture.runAsync(context::close);
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (availability.getReadinessState() != ReadinessState.REFUSING_TRAFFIC && System.nanoTime() < until) {
+    while (availability.getReadinessState() != ReadinessState.REFUSING_TRAFFIC
+        && System.nanoTime() < until) {
       Thread.sleep(10);
     }
     assertThat(availability.getReadinessState()).isEqualTo(ReadinessState.REFUSING_TRAFFIC);
     while (dispatcher.isAccepting() && System.nanoTime() < until) {
       Thread.sleep(10);
     }
-    assertThat(dispatcher.dispatch(request("late"), StreamSink.NONE).get())
-        .isInstanceOfSatisfying(CommandResult.Failure.class, f -> assertThat(f.code()).isEqualTo(ErrorCode.SHUTTING_DOWN));
+    assertThat(dispatcher.dispatch(request("late")).get())
+        .isInstanceOfSatisfying(
+            CommandResult.Failure.class,
+            f -> assertThat(f.code()).isEqualTo(ErrorCode.SHUTTING_DOWN));
     Thread.sleep(300);
     assertThat(closing).as("context waits for the running job").isNotDone();
 

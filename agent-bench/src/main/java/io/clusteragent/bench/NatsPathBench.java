@@ -7,8 +7,8 @@ import io.clusteragent.core.command.CommandContext;
 import io.clusteragent.core.command.CommandHandler;
 import io.clusteragent.core.command.CommandResult;
 import io.clusteragent.core.command.JobClass;
-import io.clusteragent.protocol.FrameKind;
 import io.clusteragent.natsbridge.NatsBridge;
+import io.clusteragent.protocol.FrameKind;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -36,12 +36,20 @@ public final class NatsPathBench {
 
   public static void main(String[] args) throws Exception {
     Path repo = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath();
-    TestEnvironment env = TestEnvironment.start(repo, repo.resolve("agent-bench/target/testenv"), false);
-    try (ConfigurableApplicationContext agent = startAgent(env.natsUrl());
+    TestEnvironment env =
+        TestEnvironment.start(repo, repo.resolve("agent-bench/target/testenv"), false);
+    try (ConfigurableApplicationContext agent =
+            startAgent(env.natsUrl(), env.platformPublicKeys());
         Connection nats = Nats.connect(env.natsUrl());
-        PlatformClient platform = new PlatformClient(nats, "agent", "bench")) {
+        PlatformClient platform =
+            new PlatformClient(nats, "agent", "bench", env.platformSigner())) {
       awaitServing(agent);
-      System.out.println("== NATS path benchmark (" + Runtime.getRuntime().availableProcessors() + " cores, Java " + Runtime.version() + ")");
+      System.out.println(
+          "== NATS path benchmark ("
+              + Runtime.getRuntime().availableProcessors()
+              + " cores, Java "
+              + Runtime.version()
+              + ")");
       bareRequestReply(nats);
       agentPing(platform);
       for (int credit : new int[] {8, 32, 128}) {
@@ -82,9 +90,15 @@ public final class NatsPathBench {
     report("agent ping (envelope, dispatch, bulkhead, reply)", samples);
   }
 
-  private static void stream(PlatformClient platform, int credit, int chunk, int frames) throws Exception {
+  private static void stream(PlatformClient platform, int credit, int chunk, int frames)
+      throws Exception {
     long start = System.nanoTime();
-    PlatformStream stream = platform.openStream("bench.source", JsonNodeFactory.instance.objectNode().put("frames", frames).put("bytes", chunk), credit, Duration.ofMinutes(5));
+    PlatformStream stream =
+        platform.openStream(
+            "bench.source",
+            JsonNodeFactory.instance.objectNode().put("frames", frames).put("bytes", chunk),
+            credit,
+            Duration.ofMinutes(5));
     long bytes = 0;
     Frame frame;
     while ((frame = stream.next(Duration.ofSeconds(30))) != null && !frame.terminal()) {
@@ -93,26 +107,49 @@ public final class NatsPathBench {
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    System.out.printf("stream %6d frames x %6d B, credit %3d: %8.1f MB/s, %9.0f frames/s (%s)%n",
-        frames, chunk, credit, bytes / seconds / 1e6, frames / seconds, frame == null ? "timeout" : frame.kind().wire());
+    System.out.printf(
+        "stream %6d frames x %6d B, credit %3d: %8.1f MB/s, %9.0f frames/s (%s)%n",
+        frames,
+        chunk,
+        credit,
+        bytes / seconds / 1e6,
+        frames / seconds,
+        frame == null ? "timeout" : frame.kind().wire());
     stream.close();
   }
 
   private static void report(String what, long[] nanos) {
     long[] sorted = nanos.clone();
     Arrays.sort(sorted);
-    System.out.printf("%-50s n=%d p50=%.0f µs p90=%.0f µs p99=%.0f µs%n", what, sorted.length,
-        sorted[sorted.length / 2] / 1e3, sorted[sorted.length * 9 / 10] / 1e3, sorted[sorted.length * 99 / 100] / 1e3);
+    System.out.printf(
+        "%-50s n=%d p50=%.0f µs p90=%.0f µs p99=%.0f µs%n",
+        what,
+        sorted.length,
+        sorted[sorted.length / 2] / 1e3,
+        sorted[sorted.length * 9 / 10] / 1e3,
+        sorted[sorted.length * 99 / 100] / 1e3);
   }
 
-  private static ConfigurableApplicationContext startAgent(String natsUrl) {
+  private static ConfigurableApplicationContext startAgent(String natsUrl, String platformKeys) {
     SpringApplication app = new SpringApplication(BenchAgent.class);
     app.setWebApplicationType(WebApplicationType.NONE);
-    app.setDefaultProperties(Map.of("agent.nats.servers", natsUrl, "agent.nats.cluster-id", "bench", "KUBECONFIG", "/nonexistent", "logging.level.root", "WARN"));
+    app.setDefaultProperties(
+        Map.of(
+            "agent.nats.servers",
+            natsUrl,
+            "agent.nats.cluster-id",
+            "bench",
+            "agent.platform-signing-keys",
+            platformKeys,
+            "KUBECONFIG",
+            "/nonexistent",
+            "logging.level.root",
+            "WARN"));
     return app.run();
   }
 
-  private static void awaitServing(ConfigurableApplicationContext agent) throws InterruptedException {
+  private static void awaitServing(ConfigurableApplicationContext agent)
+      throws InterruptedException {
     NatsBridge bridge = agent.getBean(NatsBridge.class);
     for (int i = 0; i < 300 && !bridge.serving(); i++) {
       Thread.sleep(100);
@@ -127,12 +164,21 @@ public final class NatsPathBench {
       return new SimpleMeterRegistry();
     }
 
-    /** Sends {@code frames} chunks of {@code bytes}: the stream machinery without a data source's cost. */
+    /**
+     * Sends {@code frames} chunks of {@code bytes}: the stream machinery without a data source's
+     * cost.
+     */
     @Bean
     CommandHandler source() {
       return new CommandHandler() {
-        public String type() { return "bench.source"; }
-        public JobClass jobClass() { return JobClass.PROXY_STREAM; }
+        public String type() {
+          return "bench.source";
+        }
+
+        public JobClass jobClass() {
+          return JobClass.PROXY_STREAM;
+        }
+
         public CommandResult handle(CommandContext context, JsonNode payload) throws Exception {
           byte[] chunk = new byte[payload.path("bytes").asInt()];
           for (int i = 0; i < payload.path("frames").asInt(); i++) {

@@ -7,37 +7,45 @@ import java.util.Optional;
 /** Where the chart and the reference documentation are, seen from this module's tests. */
 final class ChartFiles {
 
-    private ChartFiles() {
-    }
+  private ChartFiles() {}
 
-    /** deploy/helm/ankra-agent; surefire passes its absolute path, the fallback covers IDE runs from the module dir. */
-    static Path chartDir() {
-        Path dir = Path.of(System.getProperty("chart.dir", "../deploy/helm/ankra-agent")).toAbsolutePath().normalize();
-        if (!Files.isRegularFile(dir.resolve("Chart.yaml"))) {
-            throw new IllegalStateException("chart not found at " + dir);
-        }
-        return dir;
+  /**
+   * deploy/helm/ankra-agent; surefire passes its absolute path, the fallback covers IDE runs from
+   * the module dir.
+   */
+  static Path chartDir() {
+    Path dir =
+        Path.of(System.getProperty("chart.dir", "../deploy/helm/ankra-agent"))
+            .toAbsolutePath()
+            .normalize();
+    if (!Files.isRegularFile(dir.resolve("Chart.yaml"))) {
+      throw new IllegalStateException("chart not found at " + dir);
     }
+    return dir;
+  }
 
-    static Path valuesYaml() {
-        return chartDir().resolve("values.yaml");
-    }
+  static Path valuesYaml() {
+    return chartDir().resolve("values.yaml");
+  }
 
-    static Path readme() {
-        return chartDir().resolve("README.md");
-    }
+  static Path readme() {
+    return chartDir().resolve("README.md");
+  }
 
-    static Path documentedValuesTsv() {
-        return chartDir().resolve("documented-values.tsv");
-    }
+  static Path documentedValuesTsv() {
+    return chartDir().resolve("documented-values.tsv");
+  }
 
-    /**
-     * The reference docs live outside the repository (CI checks out shared/ beside the clone, i.e.
-     * repo/../shared). Empty when they are not there; the committed documented-values.tsv still applies.
-     */
-    static Optional<Path> agentDocs() {
-        Path docs = Path.of(System.getProperty("agent.docs", "../../shared/reference/agent-docs.txt"))
-                .toAbsolutePath().normalize();
-        return Files.isRegularFile(docs) ? Optional.of(docs) : Optional.empty();
-    }
+  /**
+   * The reference docs live outside the repository (CI checks out shared/ beside the clone, i.e.
+   * repo/../shared). Empty when they are not there; the committed documented-values.tsv still
+   * applies.
+   */
+  static Optional<Path> agentDocs() {
+    Path docs =
+        Path.of(System.getProperty("agent.docs", "../../shared/reference/agent-docs.txt"))
+            .toAbsolutePath()
+            .normalize();
+    return Files.isRegularFile(docs) ? Optional.of(docs) : Optional.empty();
+  }
 }

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,83 +21,100 @@ import org.junit.jupiter.api.Test;
  */
 class DocumentedValuesTest {
 
-    private static List<ValuesTables.Documented> documented() throws IOException {
-        return ValuesTables.parseTsv(Files.readString(ChartFiles.documentedValuesTsv()));
+  private static List<ValuesTables.Documented> documented() throws IOException {
+    return ValuesTables.parseTsv(Files.readString(ChartFiles.documentedValuesTsv()));
+  }
+
+  private static Map<String, Object> valuesYaml() throws IOException {
+    return Yamls.flatten(Yamls.load(Files.readString(ChartFiles.valuesYaml())));
+  }
+
+  @Test
+  void valuesYamlHasEveryDocumentedParameterWithItsDocumentedDefault() throws IOException {
+    Map<String, Object> values = valuesYaml();
+    Map<String, String> expected = new LinkedHashMap<>();
+    Map<String, String> actual = new LinkedHashMap<>();
+    for (ValuesTables.Documented entry : documented()) {
+      expected.put(entry.parameter(), entry.defaultValue());
+      actual.put(
+          entry.parameter(),
+          values.containsKey(entry.parameter())
+              ? Yamls.documentedForm(values.get(entry.parameter()))
+              : "<missing from values.yaml>");
     }
 
-    private static Map<String, Object> valuesYaml() throws IOException {
-        return Yamls.flatten(Yamls.load(Files.readString(ChartFiles.valuesYaml())));
-    }
+    assertThat(expected).hasSize(21);
+    assertThat(actual).containsExactlyEntriesOf(expected);
+  }
 
-    @Test
-    void valuesYamlHasEveryDocumentedParameterWithItsDocumentedDefault() throws IOException {
-        Map<String, Object> values = valuesYaml();
-        Map<String, String> expected = new LinkedHashMap<>();
-        Map<String, String> actual = new LinkedHashMap<>();
-        for (ValuesTables.Documented entry : documented()) {
-            expected.put(entry.parameter(), entry.defaultValue());
-            actual.put(entry.parameter(), values.containsKey(entry.parameter())
-                    ? Yamls.documentedForm(values.get(entry.parameter())) : "<missing from values.yaml>");
-        }
+  @Test
+  void valuesYamlHasOnlyDocumentedParametersPlusImageAndSecurityContexts() throws IOException {
+    List<String> documentedParameters =
+        documented().stream().map(ValuesTables.Documented::parameter).toList();
 
-        assertThat(expected).hasSize(21);
-        assertThat(actual).containsExactlyEntriesOf(expected);
-    }
+    assertThat(valuesYaml().keySet())
+        .filteredOn(parameter -> !documentedParameters.contains(parameter))
+        .allMatch(
+            parameter ->
+                parameter.startsWith("image.")
+                    || parameter.startsWith("podSecurityContext.")
+                    || parameter.startsWith("securityContext."),
+            "is image.*, podSecurityContext.* or securityContext.*");
+  }
 
-    @Test
-    void valuesYamlHasOnlyDocumentedParametersPlusImageAndSecurityContexts() throws IOException {
-        List<String> documentedParameters = documented().stream().map(ValuesTables.Documented::parameter).toList();
+  @Test
+  void committedTableMatchesTheReferenceDocs() throws IOException {
+    Optional<Path> docsFile = ChartFiles.agentDocs();
+    assumeThat(docsFile).as("reference docs at ../shared/reference/agent-docs.txt").isPresent();
+    String docs = Files.readString(docsFile.orElseThrow());
+    List<ValuesTables.Documented> tsv = documented();
 
-        assertThat(valuesYaml().keySet())
-                .filteredOn(parameter -> !documentedParameters.contains(parameter))
-                .allMatch(parameter -> parameter.startsWith("image.") || parameter.startsWith("podSecurityContext.")
-                        || parameter.startsWith("securityContext."), "is image.*, podSecurityContext.* or securityContext.*");
-    }
+    List<String> allValuesRows = ValuesTables.docsTableRows(docs, "All Helm Values");
+    assertThat(allValuesRows).hasSizeGreaterThanOrEqualTo(20);
+    assertThat(ValuesTables.docsTableMismatches(allValuesRows, tsv)).isEmpty();
 
-    @Test
-    void committedTableMatchesTheReferenceDocs() throws IOException {
-        Optional<Path> docsFile = ChartFiles.agentDocs();
-        assumeThat(docsFile).as("reference docs at ../shared/reference/agent-docs.txt").isPresent();
-        String docs = Files.readString(docsFile.orElseThrow());
-        List<ValuesTables.Documented> tsv = documented();
-
-        List<String> allValuesRows = ValuesTables.docsTableRows(docs, "All Helm Values");
-        assertThat(allValuesRows).hasSizeGreaterThanOrEqualTo(20);
-        assertThat(ValuesTables.docsTableMismatches(allValuesRows, tsv)).isEmpty();
-
-        List<String> tuningRows = ValuesTables.docsTableRows(docs, "Performance Tuning");
-        assertThat(tuningRows).isNotEmpty().allSatisfy(row -> assertThat(tsv)
+    List<String> tuningRows = ValuesTables.docsTableRows(docs, "Performance Tuning");
+    assertThat(tuningRows)
+        .isNotEmpty()
+        .allSatisfy(row ->
+            assertThat(tsv)
                 .as("documented-values.tsv entry for performance-tuning row '%s'", row)
                 .anyMatch(entry -> ValuesTables.rowMatches(row, entry)));
 
-        for (ValuesTables.Documented prose : tsv.stream().filter(entry -> !entry.inTable()).toList()) {
-            assertThat(docs).contains(prose.parameter() + " (default " + prose.defaultValue() + ")");
-        }
+    for (ValuesTables.Documented prose : tsv.stream().filter(entry -> !entry.inTable()).toList()) {
+      assertThat(docs).contains(prose.parameter() + " (default " + prose.defaultValue() + ")");
     }
+  }
 
-    @Test
-    void readmeValuesTableMatchesValuesYaml() throws IOException {
-        Map<String, String> fromValues = new LinkedHashMap<>();
-        valuesYaml().forEach((parameter, value) -> fromValues.put(parameter, Yamls.documentedForm(value)));
+  @Test
+  void readmeValuesTableMatchesValuesYaml() throws IOException {
+    Map<String, String> fromValues = new LinkedHashMap<>();
+    valuesYaml()
+        .forEach((parameter, value) -> fromValues.put(parameter, Yamls.documentedForm(value)));
 
-        Map<String, String> readme = ValuesTables.readmeTable(Files.readString(ChartFiles.readme()));
+    Map<String, String> readme = ValuesTables.readmeTable(Files.readString(ChartFiles.readme()));
 
-        assertThat(readme)
-                .as("README.md values table; rows values.yaml calls for:%n%s", ValuesTables.readmeRowsFor(fromValues))
-                .containsExactlyEntriesOf(fromValues);
-    }
+    assertThat(readme)
+        .as(
+            "README.md values table; rows values.yaml calls for:%n%s",
+            ValuesTables.readmeRowsFor(fromValues))
+        .containsExactlyEntriesOf(fromValues);
+  }
 
-    @Test
-    void dockerfileBundlesTheHelmReleaseTheTestEnvironmentPins() throws IOException {
-        Path repo = ChartFiles.chartDir().resolve("../../..").normalize();
-        Path helmGoMod = repo.resolve("testenv/tools/helm/go.mod");
-        assumeThat(helmGoMod).as("test environment helm pin").exists();
+  @Test
+  void dockerfileBundlesTheHelmReleaseTheTestEnvironmentPins() throws IOException {
+    Path repo = ChartFiles.chartDir().resolve("../../..").normalize();
+    Path helmGoMod = repo.resolve("testenv/tools/helm/go.mod");
+    assumeThat(helmGoMod).as("test environment helm pin").exists();
 
-        Matcher pinned = Pattern.compile("(?m)^\\s*helm\\.sh/helm/v4 (v\\S+)").matcher(Files.readString(helmGoMod));
-        Matcher bundled = Pattern.compile("(?m)^ARG HELM_VERSION=(\\S+)$").matcher(Files.readString(repo.resolve("deploy/Dockerfile")));
+    Matcher pinned =
+        Pattern.compile("(?m)^\\s*helm\\.sh/helm/v4 (v\\S+)").matcher(Files.readString(helmGoMod));
+    Matcher bundled =
+        Pattern.compile("(?m)^ARG HELM_VERSION=(\\S+)$")
+            .matcher(Files.readString(repo.resolve("deploy/Dockerfile")));
 
-        assertThat(pinned.find()).as("helm.sh/helm/v4 in " + helmGoMod).isTrue();
-        assertThat(bundled.find()).as("ARG HELM_VERSION in deploy/Dockerfile").isTrue();
-        assertThat(bundled.group(1)).isEqualTo(pinned.group(1));
-    }
+    assertThat(pinned.find()).as("helm.sh/helm/v4 in " + helmGoMod).isTrue();
+    assertThat(bundled.find()).as("ARG HELM_VERSION in deploy/Dockerfile").isTrue();
+    assertThat(bundled.group(1)).isEqualTo(pinned.group(1));
+  }
 }

@@ -1,9 +1,10 @@
 package io.clusteragent.cli;
 
 /**
- * The platform's view of a stream's credit: frames granted (initial plus grants) against data frames
- * received. Grants are recorded before they are published, so this view never lags the agent's and
- * a data frame beyond it is a real overrun. Thread-safe: grants may come from any thread.
+ * The platform's view of a stream's credit: frames granted (initial plus grants) against data
+ * frames received. Grants are recorded before they are published, so this view never lags the
+ * agent's and a data frame beyond it is a real overrun. Thread-safe: grants may come from any
+ * thread.
  */
 final class CreditAccount {
 

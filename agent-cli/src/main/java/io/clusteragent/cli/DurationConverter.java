@@ -8,7 +8,10 @@ import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Reads durations as people write them: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, a bare number of seconds, or ISO {@code PT10S}. */
+/**
+ * Reads durations as people write them: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, a bare
+ * number of seconds, or ISO {@code PT10S}.
+ */
 final class DurationConverter implements ITypeConverter<Duration> {
 
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)?");
@@ -25,17 +28,19 @@ final class DurationConverter implements ITypeConverter<Duration> {
     if (simple.matches()) {
       long amount = Long.parseLong(simple.group(1));
       String unit = simple.group(2) == null ? "s" : simple.group(2);
-      duration = switch (unit) {
-        case "ms" -> Duration.ofMillis(amount);
-        case "m" -> Duration.ofMinutes(amount);
-        case "h" -> Duration.ofHours(amount);
-        default -> Duration.ofSeconds(amount);
-      };
+      duration =
+          switch (unit) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofSeconds(amount);
+          };
     } else {
       try {
         duration = Duration.parse(value.toUpperCase(Locale.ROOT));
       } catch (DateTimeParseException e) {
-        throw new TypeConversionException("'" + text + "' is not a duration; write e.g. 500ms, 10s, 2m, 1h or PT10S");
+        throw new TypeConversionException(
+            "'" + text + "' is not a duration; write e.g. 500ms, 10s, 2m, 1h or PT10S");
       }
     }
     if (duration.isNegative() || duration.isZero()) {

@@ -10,9 +10,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -21,7 +21,13 @@ import java.util.regex.Pattern;
  * Secrets never appear in {@link #toString()}; use {@link #redact(String)} on any text that might
  * echo them (server error messages, URLs with user info).
  */
-public record NatsConnectionSettings(String url, String token, String user, String password, Path credsFile, Path nkeySeedFile,
+public record NatsConnectionSettings(
+    String url,
+    String token,
+    String user,
+    String password,
+    Path credsFile,
+    Path nkeySeedFile,
     Duration connectTimeout) {
 
   public static final String DEFAULT_URL = "nats://127.0.0.1:4222";
@@ -46,7 +52,8 @@ public record NatsConnectionSettings(String url, String token, String user, Stri
     if (credsFile != null) modes.add("creds file");
     if (nkeySeedFile != null) modes.add("nkey seed");
     if (modes.size() > 1) {
-      throw new IllegalArgumentException("give one way to authenticate, not " + String.join(" and ", modes));
+      throw new IllegalArgumentException(
+          "give one way to authenticate, not " + String.join(" and ", modes));
     }
     if (connectTimeout == null) {
       connectTimeout = DEFAULT_CONNECT_TIMEOUT;
@@ -62,16 +69,19 @@ public record NatsConnectionSettings(String url, String token, String user, Stri
 
   /** The jnats options. Files are read now so a wrong path fails before any network traffic. */
   public Options options() throws IOException {
-    Options.Builder builder = Options.builder()
-        .server(url)
-        .connectionName("agentctl")
-        .connectionTimeout(connectTimeout)
-        // Keep reconnecting: a platform must see the agent's UPSTREAM_UNAVAILABLE frames after an
-        // outage; callers bound their own waits with timeouts.
-        .maxReconnects(-1)
-        .reconnectWait(Duration.ofMillis(250))
-        // jnats' default listener logs every hiccup; failures reach callers as exceptions instead.
-        .errorListener(new ErrorListener() {});
+    Options.Builder builder =
+        Options.builder()
+            .server(url)
+            .connectionName("agentctl")
+            .connectionTimeout(connectTimeout)
+            // Keep reconnecting: a platform must see the agent's UPSTREAM_UNAVAILABLE frames after
+            // an
+            // outage; callers bound their own waits with timeouts.
+            .maxReconnects(-1)
+            .reconnectWait(Duration.ofMillis(250))
+            // jnats' default listener logs every hiccup; failures reach callers as exceptions
+            // instead.
+            .errorListener(new ErrorListener() {});
     if (token != null) {
       builder.token(token.toCharArray());
     } else if (user != null) {
@@ -79,7 +89,7 @@ public record NatsConnectionSettings(String url, String token, String user, Stri
     } else if (credsFile != null) {
       builder.authHandler(Nats.staticCredentials(Files.readAllBytes(credsFile)));
     } else if (nkeySeedFile != null) {
-      builder.authHandler(nkeyHandler(NKey.fromSeed(Files.readString(nkeySeedFile, StandardCharsets.UTF_8).strip().toCharArray())));
+      builder.authHandler(nkeySeedAuth(nkeySeedFile));
     }
     return builder.build();
   }
@@ -97,7 +107,9 @@ public record NatsConnectionSettings(String url, String token, String user, Stri
     for (String secret : new String[] {token, password}) {
       if (secret != null && !secret.isBlank()) {
         // Whole words only: a short secret must not mangle ordinary words that contain it.
-        redacted = redacted.replaceAll("(?<![A-Za-z0-9])" + Pattern.quote(secret) + "(?![A-Za-z0-9])", "***");
+        redacted =
+            redacted.replaceAll(
+                "(?<![A-Za-z0-9])" + Pattern.quote(secret) + "(?![A-Za-z0-9])", "***");
       }
     }
     return redacted;
@@ -105,36 +117,39 @@ public record NatsConnectionSettings(String url, String token, String user, Stri
 
   @Override
   public String toString() {
-    String auth = token != null ? "token" : user != null ? "user " + user : credsFile != null ? "creds " + credsFile
-        : nkeySeedFile != null ? "nkey seed " + nkeySeedFile : "none";
-    return "NatsConnectionSettings[url=" + redact(url) + ", auth=" + auth + ", connectTimeout=" + connectTimeout + "]";
+    String auth =
+        token != null
+            ? "token"
+            : user != null
+                ? "user " + user
+                : credsFile != null
+                    ? "creds " + credsFile
+                    : nkeySeedFile != null ? "nkey seed " + nkeySeedFile : "none";
+    return "NatsConnectionSettings[url="
+        + redact(url)
+        + ", auth="
+        + auth
+        + ", connectTimeout="
+        + connectTimeout
+        + "]";
   }
 
-  private static AuthHandler nkeyHandler(NKey key) {
-    return new AuthHandler() {
-      @Override
-      public byte[] sign(byte[] nonce) {
-        try {
-          return key.sign(nonce);
-        } catch (GeneralSecurityException | IOException e) {
-          throw new IllegalStateException("cannot sign the server nonce with the NKey seed", e);
-        }
-      }
-
-      @Override
-      public char[] getID() {
-        try {
-          return key.getPublicKey();
-        } catch (GeneralSecurityException | IOException e) {
-          throw new IllegalStateException("invalid NKey seed", e);
-        }
-      }
-
-      @Override
-      public char[] getJWT() {
-        return null;
-      }
-    };
+  /**
+   * A bare NKey: jnats signs the server's nonce with the seed (static credentials without a JWT).
+   * The seed is decoded once first so a malformed one fails before any network traffic, with a
+   * message that carries no seed text.
+   */
+  private static AuthHandler nkeySeedAuth(Path seedFile) throws IOException {
+    char[] seed = Files.readString(seedFile, StandardCharsets.UTF_8).strip().toCharArray();
+    char[] probe = seed.clone();
+    try {
+      NKey.fromSeed(probe).clear();
+    } catch (RuntimeException e) {
+      throw new IOException("invalid NKey seed in " + seedFile);
+    } finally {
+      Arrays.fill(probe, '\0');
+    }
+    return Nats.staticCredentials(null, seed);
   }
 
   private static String blankToNull(String value) {

@@ -33,7 +33,8 @@ final class PayloadArgument {
     try {
       return WireJson.MAPPER.readTree(json);
     } catch (JacksonException e) {
-      throw new IllegalArgumentException("the payload from " + source + " is not JSON: " + e.getOriginalMessage());
+      throw new IllegalArgumentException(
+          "the payload from " + source + " is not JSON: " + e.getOriginalMessage());
     }
   }
 }

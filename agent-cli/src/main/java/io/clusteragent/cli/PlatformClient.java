@@ -2,7 +2,11 @@ package io.clusteragent.cli;
 
 import io.clusteragent.protocol.Control;
 import io.clusteragent.protocol.Envelope;
+import io.clusteragent.protocol.FrameKind;
+import io.clusteragent.protocol.Headers;
 import io.clusteragent.protocol.Heartbeat;
+import io.clusteragent.protocol.MessageSigner;
+import io.clusteragent.protocol.SignedContent;
 import io.clusteragent.protocol.Subjects;
 import io.nats.client.Connection;
 import io.nats.client.Message;
@@ -21,8 +25,8 @@ import java.util.function.Supplier;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Acts as the platform towards one cluster's agents over NATS (docs/protocol.md, version 1):
- * unary commands, streams with credit, cancel, sync, and listening to heartbeats.
+ * Acts as the platform towards one cluster's agents over NATS (docs/protocol.md, version 1): unary
+ * commands, streams with credit, cancel, sync, and listening to heartbeats.
  *
  * <p>Thread-safe. A client built on a {@link Connection} leaves it open on {@link #close()}; one
  * built by {@link #connect} owns and closes its connection.
@@ -30,8 +34,10 @@ import tools.jackson.databind.JsonNode;
 public final class PlatformClient implements AutoCloseable {
 
   public static final String DEFAULT_PREFIX = "agent";
+
   /** What the agent assumes when an envelope has no {@code credit}. */
   public static final int DEFAULT_CREDIT = 8;
+
   /**
    * Extra wait after the envelope's deadline, so the agent's own DEADLINE_EXCEEDED answer arrives
    * instead of a local timeout that would hide whether the agent noticed.
@@ -43,30 +49,57 @@ public final class PlatformClient implements AutoCloseable {
   private final boolean ownsConnection;
   private final Clock clock;
   private final Supplier<String> ids;
+  private final MessageSigner signer;
 
-  /** A client on a connection the caller owns. */
-  public PlatformClient(Connection connection, String prefix, String clusterId) {
-    this(Objects.requireNonNull(connection, "connection"), new Subjects(prefix, clusterId), false, Clock.systemUTC(),
-        PlatformClient::newCommandId);
+  /**
+   * A client on a connection the caller owns, signing what it sends with {@code signer}, the
+   * platform's key. A null signer sends unsigned messages, which agents refuse: for tests of that.
+   */
+  public PlatformClient(
+      Connection connection, String prefix, String clusterId, MessageSigner signer) {
+    this(
+        Objects.requireNonNull(connection, "connection"),
+        new Subjects(prefix, clusterId),
+        false,
+        Clock.systemUTC(),
+        PlatformClient::newCommandId,
+        signer);
   }
 
-  PlatformClient(Connection connection, Subjects subjects, boolean ownsConnection, Clock clock, Supplier<String> ids) {
+  PlatformClient(
+      Connection connection,
+      Subjects subjects,
+      boolean ownsConnection,
+      Clock clock,
+      Supplier<String> ids,
+      MessageSigner signer) {
     this.connection = connection;
     this.subjects = subjects;
     this.ownsConnection = ownsConnection;
     this.clock = clock;
     this.ids = ids;
+    this.signer = signer;
   }
 
-  /** A fresh command id: short, unique, and within the protocol's {@code [A-Za-z0-9._:-]{1,128}}. */
+  /**
+   * A fresh command id: short, unique, and within the protocol's {@code [A-Za-z0-9._:-]{1,128}}.
+   */
   static String newCommandId() {
     return "p-" + UUID.randomUUID();
   }
 
   /** Connects to NATS; the client closes the connection when it is closed. */
-  public static PlatformClient connect(NatsConnectionSettings settings, String prefix, String clusterId) throws IOException, InterruptedException {
+  public static PlatformClient connect(
+      NatsConnectionSettings settings, String prefix, String clusterId, MessageSigner signer)
+      throws IOException, InterruptedException {
     Subjects subjects = new Subjects(prefix, clusterId);
-    return new PlatformClient(settings.connect(), subjects, true, Clock.systemUTC(), PlatformClient::newCommandId);
+    return new PlatformClient(
+        settings.connect(),
+        subjects,
+        true,
+        Clock.systemUTC(),
+        PlatformClient::newCommandId,
+        signer);
   }
 
   public Connection connection() {
@@ -83,21 +116,33 @@ public final class PlatformClient implements AutoCloseable {
    */
   public Envelope envelope(String type, JsonNode payload, Duration timeout, Integer credit) {
     Objects.requireNonNull(type, "type");
-    return new Envelope(Envelope.VERSION, ids.get(), type, clock.millis() + timeout.toMillis(), null, payload, credit);
+    return new Envelope(
+        Envelope.VERSION,
+        ids.get(),
+        type,
+        clock.millis() + timeout.toMillis(),
+        null,
+        payload,
+        credit);
   }
 
   /** Sends a unary command and waits up to {@code timeout} (plus a short grace) for the answer. */
-  public Reply request(String type, JsonNode payload, Duration timeout) throws InterruptedException {
+  public Reply request(String type, JsonNode payload, Duration timeout)
+      throws InterruptedException {
     return request(envelope(type, payload, timeout, null), timeout.plus(REPLY_GRACE));
   }
 
-  /** Sends an envelope exactly as given (actor, odd versions, past deadlines…) and waits for the answer. */
+  /**
+   * Sends an envelope exactly as given (actor, odd versions, past deadlines…) and waits for the
+   * answer.
+   */
   public Reply request(Envelope envelope, Duration timeout) throws InterruptedException {
     return requestRaw(WireJson.MAPPER.writeValueAsBytes(envelope), timeout);
   }
 
   /**
-   * Sends arbitrary bytes as a command (malformed JSON, oversized bodies…) and waits for the answer.
+   * Sends arbitrary bytes as a command (malformed JSON, oversized bodies…) and waits for the
+   * answer.
    *
    * @throws NoReplyException when no agent is subscribed or nothing arrives within {@code timeout}
    */
@@ -106,13 +151,17 @@ public final class PlatformClient implements AutoCloseable {
     try {
       // Subscribing and publishing on one connection keep their order at the server, so the reply
       // cannot overtake the subscription.
-      connection.publish(subjects.commands(), inbox.getSubject(), body);
+      publishCommand(inbox.getSubject(), body);
       Message message = inbox.nextMessage(timeout);
       if (message == null) {
-        throw new NoReplyException(NoReplyException.Reason.TIMEOUT, "no reply on " + subjects.commands() + " within " + timeout.toMillis() + " ms");
+        throw new NoReplyException(
+            NoReplyException.Reason.TIMEOUT,
+            "no reply on " + subjects.commands() + " within " + timeout.toMillis() + " ms");
       }
       if (message.isStatusMessage() && message.getStatus().getCode() == 503) {
-        throw new NoReplyException(NoReplyException.Reason.NO_RESPONDERS, "no agent is subscribed to " + subjects.commands());
+        throw new NoReplyException(
+            NoReplyException.Reason.NO_RESPONDERS,
+            "no agent is subscribed to " + subjects.commands());
       }
       return Reply.from(message);
     } finally {
@@ -127,7 +176,8 @@ public final class PlatformClient implements AutoCloseable {
    * @param initialCredit the envelope's {@code credit}, passed as given (the agent accepts 1–256)
    * @param deadline how long the agent may run the stream
    */
-  public PlatformStream openStream(String type, JsonNode payload, int initialCredit, Duration deadline) {
+  public PlatformStream openStream(
+      String type, JsonNode payload, int initialCredit, Duration deadline) {
     return openStream(envelope(type, payload, deadline, initialCredit));
   }
 
@@ -136,13 +186,13 @@ public final class PlatformClient implements AutoCloseable {
     Subscription inbox = connection.subscribe(connection.createInbox());
     int initialCredit = envelope.credit() == null ? DEFAULT_CREDIT : Math.max(0, envelope.credit());
     PlatformStream stream = new PlatformStream(this, envelope.id(), inbox, initialCredit);
-    connection.publish(subjects.commands(), inbox.getSubject(), WireJson.MAPPER.writeValueAsBytes(envelope));
+    publishCommand(inbox.getSubject(), WireJson.MAPPER.writeValueAsBytes(envelope));
     return stream;
   }
 
   /** Tells the agents which stream ids the platform still reads; they close the others. */
   public void sync(List<String> liveIds) {
-    publishControl(Control.sync(List.copyOf(liveIds)));
+    publishControl(Control.sync(List.copyOf(liveIds), clock.millis()));
   }
 
   /** Heartbeats of every cluster under this client's prefix heard within {@code listen}. */
@@ -155,7 +205,8 @@ public final class PlatformClient implements AutoCloseable {
    * each (cluster, instance), sorted. Unreadable heartbeats are skipped. Listen at least one agent
    * heartbeat interval (30 s by default) to hear every running agent.
    */
-  public static List<Heartbeat> agents(Connection connection, String prefix, Duration listen) throws InterruptedException {
+  public static List<Heartbeat> agents(Connection connection, String prefix, Duration listen)
+      throws InterruptedException {
     Subscription heartbeats = connection.subscribe(Subjects.allHeartbeats(prefix));
     Map<String, Heartbeat> latest = new LinkedHashMap<>();
     try {
@@ -174,7 +225,9 @@ public final class PlatformClient implements AutoCloseable {
       heartbeats.unsubscribe();
     }
     List<Heartbeat> agents = new ArrayList<>(latest.values());
-    agents.sort(Comparator.comparing(Heartbeat::clusterId).thenComparing(h -> String.valueOf(h.instance())));
+    agents.sort(
+        Comparator.comparing(Heartbeat::clusterId)
+            .thenComparing(h -> String.valueOf(h.instance())));
     return agents;
   }
 
@@ -186,11 +239,54 @@ public final class PlatformClient implements AutoCloseable {
     }
   }
 
-  void publishControl(Control control) {
-    connection.publish(subjects.control(), WireJson.MAPPER.writeValueAsBytes(control));
+  /** Publishes a control message, signed. */
+  public void publishControl(Control control) {
+    byte[] body = WireJson.MAPPER.writeValueAsBytes(control);
+    connection.publish(
+        subjects.control(), signed(SignedContent.control(subjects.control(), body)), body);
   }
 
-  /** The cluster id comes from the subject when the body lacks it, so discovery never sees a null cluster. */
+  /**
+   * Publishes one input frame of a stream to the replica that owns it, signed with its stream
+   * headers, exactly as given: {@link PlatformStream#write} numbers frames itself; this is for
+   * tests of the agent's checks.
+   */
+  public void publishInput(String instance, String stream, FrameKind kind, long seq, byte[] body) {
+    String subject = subjects.input(instance);
+    String sequence = Long.toString(seq);
+    io.nats.client.impl.Headers headers =
+        signed(SignedContent.input(subject, stream, kind.wire(), sequence, body))
+            .put(Headers.STREAM, stream)
+            .put(Headers.FRAME, kind.wire())
+            .put(Headers.SEQ, sequence);
+    connection.publish(subject, headers, body);
+  }
+
+  /** The platform's clock in epoch ms, for control messages' {@code at}. */
+  long now() {
+    return clock.millis();
+  }
+
+  private void publishCommand(String replyTo, byte[] body) {
+    connection.publish(
+        subjects.commands(),
+        replyTo,
+        signed(SignedContent.command(subjects.commands(), replyTo, body)),
+        body);
+  }
+
+  private io.nats.client.impl.Headers signed(SignedContent content) {
+    io.nats.client.impl.Headers headers = new io.nats.client.impl.Headers();
+    if (signer != null) {
+      headers.put(Headers.SIGNATURE, signer.sign(content));
+    }
+    return headers;
+  }
+
+  /**
+   * The cluster id comes from the subject when the body lacks it, so discovery never sees a null
+   * cluster.
+   */
   static Heartbeat readHeartbeat(Message message, String prefix) {
     Heartbeat heartbeat;
     try {
@@ -206,8 +302,15 @@ public final class PlatformClient implements AutoCloseable {
       if (cluster == null) {
         return null;
       }
-      heartbeat = new Heartbeat(cluster, heartbeat.instance(), heartbeat.agentVersion(), heartbeat.kubernetesVersion(),
-          heartbeat.nodeCount(), heartbeat.publicIp(), heartbeat.sentAt());
+      heartbeat =
+          new Heartbeat(
+              cluster,
+              heartbeat.instance(),
+              heartbeat.agentVersion(),
+              heartbeat.kubernetesVersion(),
+              heartbeat.nodeCount(),
+              heartbeat.publicIp(),
+              heartbeat.sentAt());
     }
     return heartbeat;
   }
@@ -216,7 +319,9 @@ public final class PlatformClient implements AutoCloseable {
   static String clusterOfHeartbeatSubject(String subject, String prefix) {
     String head = prefix + ".";
     String tail = ".heartbeat";
-    if (!subject.startsWith(head) || !subject.endsWith(tail) || subject.length() <= head.length() + tail.length()) {
+    if (!subject.startsWith(head)
+        || !subject.endsWith(tail)
+        || subject.length() <= head.length() + tail.length()) {
       return null;
     }
     return subject.substring(head.length(), subject.length() - tail.length());

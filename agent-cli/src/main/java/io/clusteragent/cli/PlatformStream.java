@@ -6,6 +6,9 @@ import io.nats.client.Connection;
 import io.nats.client.Message;
 import io.nats.client.Subscription;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The platform's end of one streaming command, opened by {@link PlatformClient#openStream}. One
@@ -26,6 +29,7 @@ public final class PlatformStream implements AutoCloseable {
    * only stops a runaway producer from eating memory, and what it drops shows up as a sequence gap.
    */
   static final int MAX_QUEUED_FRAMES = 4096;
+
   static final long MAX_QUEUED_BYTES = 64L * 1024 * 1024;
 
   private final PlatformClient client;
@@ -35,6 +39,14 @@ public final class PlatformStream implements AutoCloseable {
   private volatile boolean autoCredit = true;
   private volatile boolean open = true;
   private volatile boolean cancelled;
+
+  /** Input frames the agent will take (its credit frames add to it); writers wait on it. */
+  private final Semaphore inputCredit = new Semaphore(0);
+
+  private final Object inputLock = new Object();
+  private long inputSeq;
+  private boolean inputEnded;
+  private volatile String instance;
 
   PlatformStream(PlatformClient client, String id, Subscription inbox, int initialCredit) {
     this.client = client;
@@ -55,11 +67,12 @@ public final class PlatformStream implements AutoCloseable {
   }
 
   /**
-   * The next frame, heartbeats included, or null when none arrived within {@code timeout}. After the
-   * end or error frame it returns null, or throws FRAME_AFTER_END if the agent sends anything more.
+   * The next frame, heartbeats included, or null when none arrived within {@code timeout}. After
+   * the end or error frame it returns null, or throws FRAME_AFTER_END if the agent sends anything
+   * more.
    *
-   * @throws StreamProtocolException when the frame breaks the protocol; it carries the frame, and the
-   *     stream remains readable
+   * @throws StreamProtocolException when the frame breaks the protocol; it carries the frame, and
+   *     the stream remains readable
    * @throws NoReplyException when the server reports that no agent took the command
    */
   public Frame next(Duration timeout) throws InterruptedException {
@@ -69,16 +82,28 @@ public final class PlatformStream implements AutoCloseable {
     }
     if (message.isStatusMessage()) {
       if (message.getStatus().getCode() == 503) {
-        throw new NoReplyException(NoReplyException.Reason.NO_RESPONDERS, "no agent is subscribed to " + client.subjects().commands());
+        throw new NoReplyException(
+            NoReplyException.Reason.NO_RESPONDERS,
+            "no agent is subscribed to " + client.subjects().commands());
       }
-      throw new StreamProtocolException(StreamProtocolException.Violation.MALFORMED_FRAME,
-          "server status " + message.getStatus().getCode() + " " + message.getStatus().getMessage(), null);
+      throw new StreamProtocolException(
+          StreamProtocolException.Violation.MALFORMED_FRAME,
+          "server status " + message.getStatus().getCode() + " " + message.getStatus().getMessage(),
+          null);
     }
     Frame frame = Frame.from(message);
     StreamProtocolException problem = state.accept(frame);
-    if (autoCredit && frame.kind() == FrameKind.DATA && (problem == null
-        || problem.violation() == StreamProtocolException.Violation.SEQUENCE_GAP
-        || problem.violation() == StreamProtocolException.Violation.OUT_OF_ORDER)) {
+    if (frame.instance() != null) {
+      instance = frame.instance();
+    }
+    if (frame.kind() == FrameKind.CREDIT && problem == null && frame.credit() > 0) {
+      inputCredit.release(frame.credit());
+    }
+    if (autoCredit
+        && frame.kind() == FrameKind.DATA
+        && (problem == null
+            || problem.violation() == StreamProtocolException.Violation.SEQUENCE_GAP
+            || problem.violation() == StreamProtocolException.Violation.OUT_OF_ORDER)) {
       // A data frame paid for with credit earns it back even when its number is off, so a test that
       // reads on after a gap does not also starve the producer. Overruns, foreign and late frames
       // were never paid for.
@@ -95,16 +120,64 @@ public final class PlatformStream implements AutoCloseable {
     // Recorded before it is published: the agent cannot use a grant before we count it, so the
     // overrun check never fires falsely.
     state.granted(frames);
-    client.publishControl(Control.credit(id, frames));
+    client.publishControl(Control.credit(id, frames, client.now()));
+  }
+
+  /**
+   * Sends {@code data} as the stream's input, split into frames of at most {@code maxFrameBytes},
+   * each waiting for the agent's input credit. Credit arrives as frames read by {@link #next}, so
+   * another thread must be reading. Returns false when no credit came within {@code timeout}.
+   */
+  public boolean write(byte[] data, int maxFrameBytes, Duration timeout)
+      throws InterruptedException {
+    synchronized (inputLock) {
+      if (inputEnded) {
+        throw new IllegalStateException("input of stream " + id + " has ended");
+      }
+      for (int offset = 0; offset < data.length; offset += maxFrameBytes) {
+        if (!inputCredit.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+          return false;
+        }
+        byte[] frame =
+            Arrays.copyOfRange(data, offset, Math.min(data.length, offset + maxFrameBytes));
+        publishInput(FrameKind.DATA, frame);
+      }
+      return true;
+    }
+  }
+
+  /** Tells the agent the input has ended (stdin closed); free of credit. */
+  public void endInput() {
+    synchronized (inputLock) {
+      if (!inputEnded && instance != null) {
+        inputEnded = true;
+        publishInput(FrameKind.END, new byte[0]);
+      }
+    }
+  }
+
+  /** Input frames the agent will still take without a new grant. */
+  public int inputCredit() {
+    return inputCredit.availablePermits();
+  }
+
+  private void publishInput(FrameKind kind, byte[] body) {
+    String owner = instance;
+    if (owner == null) {
+      throw new IllegalStateException("stream " + id + " has not said which replica owns it yet");
+    }
+    client.publishInput(owner, id, kind, ++inputSeq, body);
   }
 
   /** Asks the agent to stop; it should answer with an error frame carrying CANCELLED. */
   public void cancel(String reason) {
     cancelled = true;
-    client.publishControl(Control.cancel(id, reason));
+    client.publishControl(Control.cancel(id, reason, client.now()));
   }
 
-  /** Auto mode grants one frame back per data frame read; manual mode grants only on {@link #grant}. */
+  /**
+   * Auto mode grants one frame back per data frame read; manual mode grants only on {@link #grant}.
+   */
   public void setAutoCredit(boolean enabled) {
     this.autoCredit = enabled;
   }
@@ -153,7 +226,10 @@ public final class PlatformStream implements AutoCloseable {
   /** Cancels the stream unless it has finished or was cancelled already, then stops listening. */
   @Override
   public void close() {
-    if (open && !cancelled && state.terminal() == null && client.connection().getStatus() != Connection.Status.CLOSED) {
+    if (open
+        && !cancelled
+        && state.terminal() == null
+        && client.connection().getStatus() != Connection.Status.CLOSED) {
       cancel("closed by the platform");
     }
     abandon();

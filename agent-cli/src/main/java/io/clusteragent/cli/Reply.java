@@ -11,7 +11,8 @@ import tools.jackson.databind.JsonNode;
  * {@code error}, or null when the agent sent none); {@code error} is the parsed body of an error
  * reply, null otherwise. {@code headers} is never null.
  */
-public record Reply(String status, io.nats.client.impl.Headers headers, byte[] body, ErrorBody error) {
+public record Reply(
+    String status, io.nats.client.impl.Headers headers, byte[] body, ErrorBody error) {
 
   public static final String OK = "ok";
   public static final String ERROR = "error";
@@ -43,8 +44,9 @@ public record Reply(String status, io.nats.client.impl.Headers headers, byte[] b
     return WireJson.MAPPER.readTree(body);
   }
 
-  static Reply from(Message message) {
-    io.nats.client.impl.Headers headers = message.getHeaders() == null ? new io.nats.client.impl.Headers() : message.getHeaders();
+  public static Reply from(Message message) {
+    io.nats.client.impl.Headers headers =
+        message.getHeaders() == null ? new io.nats.client.impl.Headers() : message.getHeaders();
     byte[] body = message.getData() == null ? new byte[0] : message.getData();
     String status = headers.getFirst(Headers.STATUS);
     return new Reply(status, headers, body, ERROR.equals(status) ? parseError(body) : null);

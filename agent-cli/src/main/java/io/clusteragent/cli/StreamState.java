@@ -4,8 +4,8 @@ import io.clusteragent.protocol.FrameKind;
 
 /**
  * What the platform knows about one stream, apart from I/O: sequence, credit and whether it has
- * ended. It judges each arriving frame, so the rules can be tested without a NATS server. Frames are
- * accepted by one reader thread; grants may come from any thread.
+ * ended. It judges each arriving frame, so the rules can be tested without a NATS server. Frames
+ * are accepted by one reader thread; grants may come from any thread.
  */
 final class StreamState {
 
@@ -25,13 +25,23 @@ final class StreamState {
    */
   StreamProtocolException accept(Frame frame) {
     if (!id.equals(frame.stream())) {
-      return new StreamProtocolException(StreamProtocolException.Violation.WRONG_STREAM,
-          "frame of stream '" + frame.stream() + "' on the inbox of stream '" + id + "'", frame);
+      return new StreamProtocolException(
+          StreamProtocolException.Violation.WRONG_STREAM,
+          "frame of stream '" + frame.stream() + "' on the inbox of stream '" + id + "'",
+          frame);
     }
     Frame ended = terminal;
     if (ended != null) {
-      return new StreamProtocolException(StreamProtocolException.Violation.FRAME_AFTER_END,
-          frame.kind().wire() + " frame " + frame.seq() + " after " + ended.kind().wire() + " frame " + ended.seq(), frame);
+      return new StreamProtocolException(
+          StreamProtocolException.Violation.FRAME_AFTER_END,
+          frame.kind().wire()
+              + " frame "
+              + frame.seq()
+              + " after "
+              + ended.kind().wire()
+              + " frame "
+              + ended.seq(),
+          frame);
     }
     long expected = sequence.expected();
     StreamProtocolException.Violation outOfSequence = sequence.accept(frame.kind(), frame.seq());
@@ -40,12 +50,21 @@ final class StreamState {
       terminal = frame;
     }
     if (outOfSequence != null) {
-      return new StreamProtocolException(outOfSequence, frame.kind().wire() + " frame with seq " + frame.seq()
-          + (frame.kind() == FrameKind.HEARTBEAT ? ", but only " + (expected - 1) + " arrived" : ", expected " + expected), frame);
+      return new StreamProtocolException(
+          outOfSequence,
+          frame.kind().wire()
+              + " frame with seq "
+              + frame.seq()
+              + (frame.kind() == FrameKind.HEARTBEAT || frame.kind() == FrameKind.CREDIT
+                  ? ", but only " + (expected - 1) + " arrived"
+                  : ", expected " + expected),
+          frame);
     }
     if (!withinCredit) {
-      return new StreamProtocolException(StreamProtocolException.Violation.CREDIT_EXCEEDED,
-          "data frame " + frame.seq() + " beyond the " + credit.granted() + " frames granted", frame);
+      return new StreamProtocolException(
+          StreamProtocolException.Violation.CREDIT_EXCEEDED,
+          "data frame " + frame.seq() + " beyond the " + credit.granted() + " frames granted",
+          frame);
     }
     return null;
   }

@@ -7,7 +7,8 @@ import tools.jackson.databind.json.JsonMapper;
 final class WireJson {
 
   /** Lenient on unknown fields: a newer agent may add fields the platform does not know yet. */
-  static final JsonMapper MAPPER = JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+  static final JsonMapper MAPPER =
+      JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
   private WireJson() {}
 }

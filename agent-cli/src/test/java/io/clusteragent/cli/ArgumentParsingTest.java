@@ -22,13 +22,23 @@ class ArgumentParsingTest {
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
   private AgentCtl parse(Map<String, String> environment, String... args) {
-    AgentCtl root = new AgentCtl(environment, new PrintStream(out), new PrintStream(err), new ByteArrayInputStream(new byte[0]));
+    AgentCtl root =
+        new AgentCtl(
+            environment,
+            new PrintStream(out),
+            new PrintStream(err),
+            new ByteArrayInputStream(new byte[0]));
     AgentCtl.commandLine(root).parseArgs(args);
     return root;
   }
 
   private int run(Map<String, String> environment, String... args) {
-    return AgentCtl.run(environment, new PrintStream(out, true), new PrintStream(err, true), new ByteArrayInputStream(new byte[0]), args);
+    return AgentCtl.run(
+        environment,
+        new PrintStream(out, true),
+        new PrintStream(err, true),
+        new ByteArrayInputStream(new byte[0]),
+        args);
   }
 
   private String stderr() {
@@ -48,7 +58,8 @@ class ArgumentParsingTest {
 
   @Test
   void aSubcommandDoesNotResetAGlobalOptionGivenBeforeIt() {
-    AgentCtl root = parse(Map.of(), "--server", "nats://nats.example:4222", "--prefix", "fleet", "info");
+    AgentCtl root =
+        parse(Map.of(), "--server", "nats://nats.example:4222", "--prefix", "fleet", "info");
 
     assertThat(root.connectionSettings().url()).isEqualTo("nats://nats.example:4222");
     assertThat(root.prefix()).isEqualTo("fleet");
@@ -56,7 +67,10 @@ class ArgumentParsingTest {
 
   @Test
   void defaultsComeFromTheEnvironmentThenFromBuiltIns() {
-    AgentCtl fromEnvironment = parse(Map.of("NATS_URL", "nats://env:4222", "AGENT_CLUSTER_ID", "c9", "NATS_TOKEN", "t0ken"), "ping");
+    AgentCtl fromEnvironment =
+        parse(
+            Map.of("NATS_URL", "nats://env:4222", "AGENT_CLUSTER_ID", "c9", "NATS_TOKEN", "t0ken"),
+            "ping");
     AgentCtl builtIn = parse(Map.of(), "ping");
 
     assertThat(fromEnvironment.connectionSettings().url()).isEqualTo("nats://env:4222");
@@ -70,7 +84,14 @@ class ArgumentParsingTest {
 
   @Test
   void optionsWinOverTheEnvironment() {
-    AgentCtl root = parse(Map.of("NATS_URL", "nats://env:4222", "AGENT_CLUSTER_ID", "c9"), "--server", "nats://flag:4222", "--cluster", "c1", "ping");
+    AgentCtl root =
+        parse(
+            Map.of("NATS_URL", "nats://env:4222", "AGENT_CLUSTER_ID", "c9"),
+            "--server",
+            "nats://flag:4222",
+            "--cluster",
+            "c1",
+            "ping");
 
     assertThat(root.connectionSettings().url()).isEqualTo("nats://flag:4222");
     assertThat(root.clusterOrNull()).isEqualTo("c1");
@@ -78,14 +99,24 @@ class ArgumentParsingTest {
 
   @Test
   void anEnvironmentTokenDoesNotClashWithExplicitUserAndPassword() {
-    AgentCtl root = parse(Map.of("NATS_TOKEN", "t0ken"), "--user", "jane", "--password", "pw", "ping");
+    AgentCtl root =
+        parse(Map.of("NATS_TOKEN", "t0ken"), "--user", "jane", "--password", "pw", "ping");
 
     assertThatThrownBy(root::connectionSettings).hasMessageContaining("one way to authenticate");
   }
 
   @Test
   void twoWaysToAuthenticateAreRefusedWithoutEchoingSecrets() {
-    int exit = run(Map.of(), "--token", "s3cret-t0ken", "--creds", "/tmp/x.creds", "--cluster", "c1", "ping");
+    int exit =
+        run(
+            Map.of(),
+            "--token",
+            "s3cret-t0ken",
+            "--creds",
+            "/tmp/x.creds",
+            "--cluster",
+            "c1",
+            "ping");
 
     assertThat(exit).isEqualTo(AgentCtl.EXIT_USAGE);
     assertThat(stderr()).contains("token and creds file").doesNotContain("s3cret-t0ken");
@@ -93,9 +124,11 @@ class ArgumentParsingTest {
 
   @Test
   void aUserNeedsAPasswordAndAPasswordAUser() {
-    assertThat(run(Map.of(), "--user", "jane", "--cluster", "c1", "ping")).isEqualTo(AgentCtl.EXIT_USAGE);
+    assertThat(run(Map.of(), "--user", "jane", "--cluster", "c1", "ping"))
+        .isEqualTo(AgentCtl.EXIT_USAGE);
     assertThat(stderr()).contains("--user needs --password");
-    assertThat(run(Map.of(), "--password", "pw", "--cluster", "c1", "ping")).isEqualTo(AgentCtl.EXIT_USAGE);
+    assertThat(run(Map.of(), "--password", "pw", "--cluster", "c1", "ping"))
+        .isEqualTo(AgentCtl.EXIT_USAGE);
     assertThat(stderr()).contains("--password needs --user");
   }
 
@@ -109,9 +142,19 @@ class ArgumentParsingTest {
 
   @Test
   void aClusterIdOrPrefixThatIsNotASubjectTokenIsAUsageError() {
-    assertThat(run(Map.of(), "--server", "nats://127.0.0.1:1", "--cluster", "a b", "--timeout", "200ms", "ping")).isIn(AgentCtl.EXIT_USAGE,
-        AgentCtl.EXIT_UNREACHABLE);
-    assertThat(run(Map.of(), "--prefix", "a.*", "--cluster", "c1", "ping")).isEqualTo(AgentCtl.EXIT_USAGE);
+    assertThat(
+            run(
+                Map.of(),
+                "--server",
+                "nats://127.0.0.1:1",
+                "--cluster",
+                "a b",
+                "--timeout",
+                "200ms",
+                "ping"))
+        .isIn(AgentCtl.EXIT_USAGE, AgentCtl.EXIT_UNREACHABLE);
+    assertThat(run(Map.of(), "--prefix", "a.*", "--cluster", "c1", "ping"))
+        .isEqualTo(AgentCtl.EXIT_USAGE);
     assertThat(stderr()).contains("prefix must be");
   }
 
@@ -124,22 +167,45 @@ class ArgumentParsingTest {
 
   @Test
   void creditOutsideOneTo256IsRefusedBeforeConnecting() {
-    assertThat(run(Map.of(), "stream", "--type", "logs", "--credit", "0", "--cluster", "c1")).isEqualTo(AgentCtl.EXIT_USAGE);
-    assertThat(run(Map.of(), "stream", "--type", "logs", "--credit", "257", "--cluster", "c1")).isEqualTo(AgentCtl.EXIT_USAGE);
+    assertThat(run(Map.of(), "stream", "--type", "logs", "--credit", "0", "--cluster", "c1"))
+        .isEqualTo(AgentCtl.EXIT_USAGE);
+    assertThat(run(Map.of(), "stream", "--type", "logs", "--credit", "257", "--cluster", "c1"))
+        .isEqualTo(AgentCtl.EXIT_USAGE);
     assertThat(stderr()).contains("--credit must be 1-256");
   }
 
   @Test
   void anUnreachableServerIsExitThreeAndHidesCredentialsInTheUrl() {
-    int exit = run(Map.of(), "--server", "nats://jane:hunter22@127.0.0.1:1", "--cluster", "c1", "--timeout", "500ms", "ping");
+    int exit =
+        run(
+            Map.of(),
+            "--server",
+            "nats://jane:hunter22@127.0.0.1:1",
+            "--cluster",
+            "c1",
+            "--timeout",
+            "500ms",
+            "ping");
 
     assertThat(exit).isEqualTo(AgentCtl.EXIT_UNREACHABLE);
-    assertThat(stderr()).contains("cannot connect to NATS").doesNotContain("hunter22").doesNotContain("jane:");
+    assertThat(stderr())
+        .contains("cannot connect to NATS")
+        .doesNotContain("hunter22")
+        .doesNotContain("jane:");
   }
 
   @Test
   void anUnreachableServerNeverPrintsTheToken() {
-    int exit = run(Map.of("NATS_TOKEN", "tok-from-env-123"), "--cluster", "c1", "--server", "nats://127.0.0.1:1", "--timeout", "500ms", "info");
+    int exit =
+        run(
+            Map.of("NATS_TOKEN", "tok-from-env-123"),
+            "--cluster",
+            "c1",
+            "--server",
+            "nats://127.0.0.1:1",
+            "--timeout",
+            "500ms",
+            "info");
 
     assertThat(exit).isEqualTo(AgentCtl.EXIT_UNREACHABLE);
     assertThat(stderr()).doesNotContain("tok-from-env-123");
@@ -149,12 +215,14 @@ class ArgumentParsingTest {
   void redactionHidesWholeSecretsButNotWordsThatContainThem() {
     AgentCtl root = parse(Map.of(), "--token", "tok", "ping");
 
-    assertThat(root.redact("bad token tok at nats://u:p@h:4222")).isEqualTo("bad token *** at nats://***@h:4222");
+    assertThat(root.redact("bad token tok at nats://u:p@h:4222"))
+        .isEqualTo("bad token *** at nats://***@h:4222");
   }
 
   @Test
   void invalidPayloadJsonIsAUsageError() {
-    assertThat(run(Map.of(), "send", "--type", "x", "--payload", "{nope", "--cluster", "c1")).isEqualTo(AgentCtl.EXIT_USAGE);
+    assertThat(run(Map.of(), "send", "--type", "x", "--payload", "{nope", "--cluster", "c1"))
+        .isEqualTo(AgentCtl.EXIT_USAGE);
     assertThat(stderr()).contains("not JSON");
   }
 
@@ -163,7 +231,8 @@ class ArgumentParsingTest {
     Path file = Files.writeString(dir.resolve("p.json"), "{\"kind\":\"Pod\"}");
 
     assertThat(PayloadArgument.read("{\"a\":1}", InputStreamOf("")).get("a").asInt()).isEqualTo(1);
-    assertThat(PayloadArgument.read("@" + file, InputStreamOf("")).get("kind").asString()).isEqualTo("Pod");
+    assertThat(PayloadArgument.read("@" + file, InputStreamOf("")).get("kind").asString())
+        .isEqualTo("Pod");
     assertThat(PayloadArgument.read("@-", InputStreamOf("[1,2]")).size()).isEqualTo(2);
     assertThat(PayloadArgument.read(null, InputStreamOf(""))).isNull();
   }
@@ -176,8 +245,10 @@ class ArgumentParsingTest {
     assertThat(DurationConverter.parse("2m")).isEqualTo(Duration.ofMinutes(2));
     assertThat(DurationConverter.parse("1h")).isEqualTo(Duration.ofHours(1));
     assertThat(DurationConverter.parse("PT1.5S")).isEqualTo(Duration.ofMillis(1500));
-    assertThatThrownBy(() -> DurationConverter.parse("0s")).isInstanceOf(TypeConversionException.class);
-    assertThatThrownBy(() -> DurationConverter.parse("soon")).isInstanceOf(TypeConversionException.class);
+    assertThatThrownBy(() -> DurationConverter.parse("0s"))
+        .isInstanceOf(TypeConversionException.class);
+    assertThatThrownBy(() -> DurationConverter.parse("soon"))
+        .isInstanceOf(TypeConversionException.class);
   }
 
   @Test
@@ -187,12 +258,62 @@ class ArgumentParsingTest {
 
   @Test
   void helpListsEverySubcommand() {
-    CommandLine commandLine = AgentCtl.commandLine(new AgentCtl(Map.of(), new PrintStream(out), new PrintStream(err), InputStreamOf("")));
+    CommandLine commandLine =
+        AgentCtl.commandLine(
+            new AgentCtl(Map.of(), new PrintStream(out), new PrintStream(err), InputStreamOf("")));
 
-    assertThat(commandLine.getSubcommands().keySet()).containsExactlyInAnyOrder("ping", "info", "send", "stream", "agents");
+    assertThat(commandLine.getSubcommands().keySet())
+        .containsExactlyInAnyOrder("ping", "info", "send", "stream", "agents", "keygen");
   }
 
   private static ByteArrayInputStream InputStreamOf(String text) {
     return new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void keygenWritesAPairThatSignsAndVerifiesAndNeverOverwrites(@TempDir Path dir) throws Exception {
+    assertThat(run(Map.of(), "keygen", "--out", dir.toString())).isZero();
+    var privateKey =
+        io.clusteragent.protocol.PlatformKeys.privateKey(
+            Files.readString(dir.resolve("platform-signing.key")));
+    var publicKeys =
+        io.clusteragent.protocol.PlatformKeys.publicKeys(
+            Files.readString(dir.resolve("platform-signing.pub")));
+    var content =
+        io.clusteragent.protocol.SignedContent.control("agent.c1.ctl", new byte[] {1, 2, 3});
+    String signature = new io.clusteragent.protocol.MessageSigner(privateKey).sign(content);
+    assertThat(io.clusteragent.protocol.SignatureCheck.check(content, signature, publicKeys))
+        .isEqualTo(io.clusteragent.protocol.SignatureCheck.Verdict.VALID);
+    assertThat(Files.getPosixFilePermissions(dir.resolve("platform-signing.key")))
+        .containsExactlyInAnyOrder(
+            java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+
+    assertThat(run(Map.of(), "keygen", "--out", dir.toString())).isEqualTo(AgentCtl.EXIT_USAGE);
+    assertThat(stderr()).contains("refusing to overwrite");
+  }
+
+  @Test
+  void aCommandWithoutASigningKeyIsAUsageErrorNamingTheWayOut(@TempDir Path dir) throws Exception {
+    Path bad = dir.resolve("bad.key");
+    Files.writeString(bad, "not a key");
+    assertThat(
+            run(
+                Map.of("AGENTCTL_SIGNING_KEY_FILE", bad.toString()),
+                "--server",
+                "nats://127.0.0.1:1",
+                "--timeout",
+                "200ms",
+                "--cluster",
+                "c1",
+                "ping"))
+        .as("unreachable comes first")
+        .isEqualTo(3);
+    AgentCtl root = parse(Map.of("AGENTCTL_SIGNING_KEY_FILE", bad.toString()), "ping");
+    assertThatThrownBy(root::signer)
+        .hasMessageContaining("signing key")
+        .hasMessageNotContaining("not a key");
+    AgentCtl none = parse(Map.of(), "ping");
+    assertThatThrownBy(none::signer).hasMessageContaining("AGENTCTL_SIGNING_KEY_FILE");
   }
 }

@@ -20,14 +20,17 @@ class ClusterDiscoveryTest {
 
   @Test
   void severalReplicasOfOneClusterAreTheOnlyAgent() {
-    String cluster = ClusterDiscovery.onlyCluster(List.of(heartbeat("c1", "a"), heartbeat("c1", "b")), "agent", Duration.ofSeconds(31));
+    String cluster =
+        ClusterDiscovery.onlyCluster(
+            List.of(heartbeat("c1", "a"), heartbeat("c1", "b")), "agent", Duration.ofSeconds(31));
 
     assertThat(cluster).isEqualTo("c1");
   }
 
   @Test
   void noHeartbeatMeansNoAgentAndSaysHowToNameOne() {
-    assertThatThrownBy(() -> ClusterDiscovery.onlyCluster(List.of(), "agent", Duration.ofSeconds(31)))
+    assertThatThrownBy(
+            () -> ClusterDiscovery.onlyCluster(List.of(), "agent", Duration.ofSeconds(31)))
         .isInstanceOf(NoSuchElementException.class)
         .hasMessageContaining("agent.*.heartbeat")
         .hasMessageContaining("--cluster");
@@ -35,15 +38,24 @@ class ClusterDiscoveryTest {
 
   @Test
   void severalClustersAreAmbiguousAndAreListed() {
-    assertThatThrownBy(() -> ClusterDiscovery.onlyCluster(List.of(heartbeat("c2", "a"), heartbeat("c1", "b")), "agent", Duration.ofSeconds(31)))
+    assertThatThrownBy(() ->
+            ClusterDiscovery.onlyCluster(
+                List.of(heartbeat("c2", "a"), heartbeat("c1", "b")),
+                "agent",
+                Duration.ofSeconds(31)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("c1, c2");
   }
 
   @Test
   void aHeartbeatWithoutClusterIdTakesItFromItsSubject() {
-    NatsMessage message = NatsMessage.builder().subject("fleet.eu.prod-7.heartbeat")
-        .data("{\"instance\":\"a\",\"sentAt\":5,\"futureField\":1}".getBytes(StandardCharsets.UTF_8)).build();
+    NatsMessage message =
+        NatsMessage.builder()
+            .subject("fleet.eu.prod-7.heartbeat")
+            .data(
+                "{\"instance\":\"a\",\"sentAt\":5,\"futureField\":1}"
+                    .getBytes(StandardCharsets.UTF_8))
+            .build();
 
     Heartbeat heartbeat = PlatformClient.readHeartbeat(message, "fleet.eu");
 
@@ -53,15 +65,22 @@ class ClusterDiscoveryTest {
 
   @Test
   void unreadableHeartbeatsAreSkipped() {
-    NatsMessage message = NatsMessage.builder().subject("agent.c1.heartbeat").data("nope".getBytes(StandardCharsets.UTF_8)).build();
+    NatsMessage message =
+        NatsMessage.builder()
+            .subject("agent.c1.heartbeat")
+            .data("nope".getBytes(StandardCharsets.UTF_8))
+            .build();
 
     assertThat(PlatformClient.readHeartbeat(message, "agent")).isNull();
   }
 
   @Test
   void theAgentsTableHasOneLinePerReplica() {
-    String table = AgentCtl.formatAgents(List.of(heartbeat("c1", "replica-a"), new Heartbeat("c1", "b", null, null, null, null, 0)),
-        Instant.ofEpochMilli(6_000));
+    String table =
+        AgentCtl.formatAgents(
+            List.of(
+                heartbeat("c1", "replica-a"), new Heartbeat("c1", "b", null, null, null, null, 0)),
+            Instant.ofEpochMilli(6_000));
 
     assertThat(table.lines()).hasSize(3);
     assertThat(table.lines().toList().get(0)).startsWith("CLUSTER").contains("INSTANCE", "NODES");

@@ -39,7 +39,8 @@ class CreditAccountTest {
 
   @Test
   void emptyGrantsAndNegativeStartsAreRefused() {
-    assertThatThrownBy(() -> new CreditAccount(1).grant(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new CreditAccount(1).grant(0))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new CreditAccount(-1)).isInstanceOf(IllegalArgumentException.class);
   }
 }

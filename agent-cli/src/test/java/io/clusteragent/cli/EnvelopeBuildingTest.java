@@ -17,8 +17,14 @@ class EnvelopeBuildingTest {
   private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
 
   private final AtomicInteger counter = new AtomicInteger();
-  private final PlatformClient client = new PlatformClient(null, new Subjects("agent", "c1"), false,
-      Clock.fixed(NOW, ZoneOffset.UTC), () -> "p-" + counter.incrementAndGet());
+  private final PlatformClient client =
+      new PlatformClient(
+          null,
+          new Subjects("agent", "c1"),
+          false,
+          Clock.fixed(NOW, ZoneOffset.UTC),
+          () -> "p-" + counter.incrementAndGet(),
+          null);
 
   @Test
   void aUnaryEnvelopeIsVersionOneWithIdTypeAndDeadline() {
@@ -32,7 +38,8 @@ class EnvelopeBuildingTest {
 
   @Test
   void absentPayloadCreditAndActorAreLeftOutOfTheJson() {
-    JsonNode json = WireJson.MAPPER.valueToTree(client.envelope("info", null, Duration.ofSeconds(1), null));
+    JsonNode json =
+        WireJson.MAPPER.valueToTree(client.envelope("info", null, Duration.ofSeconds(1), null));
 
     assertThat(json.propertyNames()).containsExactlyInAnyOrder("v", "id", "type", "deadline");
   }
@@ -41,7 +48,9 @@ class EnvelopeBuildingTest {
   void aStreamEnvelopeCarriesPayloadAndCredit() {
     JsonNode payload = WireJson.MAPPER.readTree("{\"kind\":\"Pod\"}");
 
-    JsonNode json = WireJson.MAPPER.valueToTree(client.envelope("resources.watch", payload, Duration.ofMinutes(5), 16));
+    JsonNode json =
+        WireJson.MAPPER.valueToTree(
+            client.envelope("resources.watch", payload, Duration.ofMinutes(5), 16));
 
     assertThat(json.get("credit").asInt()).isEqualTo(16);
     assertThat(json.get("payload").get("kind").asString()).isEqualTo("Pod");
@@ -55,6 +64,8 @@ class EnvelopeBuildingTest {
 
   @Test
   void theDefaultIdsFitTheProtocolsIdRules() {
-    assertThat(PlatformClient.newCommandId()).hasSizeLessThanOrEqualTo(128).matches("[A-Za-z0-9._:-]+");
+    assertThat(PlatformClient.newCommandId())
+        .hasSizeLessThanOrEqualTo(128)
+        .matches("[A-Za-z0-9._:-]+");
   }
 }

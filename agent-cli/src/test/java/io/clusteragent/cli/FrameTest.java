@@ -12,11 +12,18 @@ import org.junit.jupiter.api.Test;
 class FrameTest {
 
   private static NatsMessage message(io.nats.client.impl.Headers headers, String body) {
-    return NatsMessage.builder().subject("_INBOX.x").headers(headers).data(body.getBytes(StandardCharsets.UTF_8)).build();
+    return NatsMessage.builder()
+        .subject("_INBOX.x")
+        .headers(headers)
+        .data(body.getBytes(StandardCharsets.UTF_8))
+        .build();
   }
 
   private static io.nats.client.impl.Headers frameHeaders(String kind, String seq) {
-    return new io.nats.client.impl.Headers().put(Headers.FRAME, kind).put(Headers.SEQ, seq).put(Headers.STREAM, "s-1")
+    return new io.nats.client.impl.Headers()
+        .put(Headers.FRAME, kind)
+        .put(Headers.SEQ, seq)
+        .put(Headers.STREAM, "s-1")
         .put(Headers.INSTANCE, "replica-a");
   }
 
@@ -34,7 +41,11 @@ class FrameTest {
 
   @Test
   void anErrorFrameCarriesItsErrorBody() {
-    Frame frame = Frame.from(message(frameHeaders("error", "3"), "{\"id\":\"s-1\",\"code\":\"CANCELLED\",\"message\":\"consumer stalled\"}"));
+    Frame frame =
+        Frame.from(
+            message(
+                frameHeaders("error", "3"),
+                "{\"id\":\"s-1\",\"code\":\"CANCELLED\",\"message\":\"consumer stalled\"}"));
 
     assertThat(frame.terminal()).isTrue();
     assertThat(frame.error().code()).isEqualTo("CANCELLED");
@@ -52,10 +63,22 @@ class FrameTest {
   @Test
   void framesWithoutOrWithGarbledHeadersAreMalformed() {
     assertThatThrownBy(() -> Frame.from(message(null, "x")))
-        .isInstanceOfSatisfying(StreamProtocolException.class, e -> assertThat(e.violation()).isEqualTo(StreamProtocolException.Violation.MALFORMED_FRAME));
+        .isInstanceOfSatisfying(
+            StreamProtocolException.class,
+            e ->
+                assertThat(e.violation())
+                    .isEqualTo(StreamProtocolException.Violation.MALFORMED_FRAME));
     assertThatThrownBy(() -> Frame.from(message(frameHeaders("data", "seven"), "x")))
-        .isInstanceOfSatisfying(StreamProtocolException.class, e -> assertThat(e.violation()).isEqualTo(StreamProtocolException.Violation.MALFORMED_FRAME));
+        .isInstanceOfSatisfying(
+            StreamProtocolException.class,
+            e ->
+                assertThat(e.violation())
+                    .isEqualTo(StreamProtocolException.Violation.MALFORMED_FRAME));
     assertThatThrownBy(() -> Frame.from(message(frameHeaders("chunk", "1"), "x")))
-        .isInstanceOfSatisfying(StreamProtocolException.class, e -> assertThat(e.violation()).isEqualTo(StreamProtocolException.Violation.MALFORMED_FRAME));
+        .isInstanceOfSatisfying(
+            StreamProtocolException.class,
+            e ->
+                assertThat(e.violation())
+                    .isEqualTo(StreamProtocolException.Violation.MALFORMED_FRAME));
   }
 }

@@ -10,13 +10,23 @@ import org.junit.jupiter.api.Test;
 class ReplyTest {
 
   private static NatsMessage message(io.nats.client.impl.Headers headers, String body) {
-    return NatsMessage.builder().subject("_INBOX.x").headers(headers).data(body.getBytes(StandardCharsets.UTF_8)).build();
+    return NatsMessage.builder()
+        .subject("_INBOX.x")
+        .headers(headers)
+        .data(body.getBytes(StandardCharsets.UTF_8))
+        .build();
   }
 
   @Test
   void anOkReplyExposesStatusInstanceAndJson() {
-    Reply reply = Reply.from(message(new io.nats.client.impl.Headers().put(Headers.STATUS, "ok").put(Headers.INSTANCE, "replica-a")
-        .put(Headers.CONTENT_TYPE, "application/json"), "{\"pong\":true}"));
+    Reply reply =
+        Reply.from(
+            message(
+                new io.nats.client.impl.Headers()
+                    .put(Headers.STATUS, "ok")
+                    .put(Headers.INSTANCE, "replica-a")
+                    .put(Headers.CONTENT_TYPE, "application/json"),
+                "{\"pong\":true}"));
 
     assertThat(reply.ok()).isTrue();
     assertThat(reply.instance()).isEqualTo("replica-a");
@@ -27,8 +37,13 @@ class ReplyTest {
 
   @Test
   void anErrorReplyCarriesTheParsedErrorBody() {
-    Reply reply = Reply.from(message(new io.nats.client.impl.Headers().put(Headers.STATUS, "error").put(Headers.ERROR_CODE, "BUSY"),
-        "{\"id\":\"c-1\",\"code\":\"BUSY\",\"message\":\"read jobs are at capacity\",\"retryAfterMs\":250}"));
+    Reply reply =
+        Reply.from(
+            message(
+                new io.nats.client.impl.Headers()
+                    .put(Headers.STATUS, "error")
+                    .put(Headers.ERROR_CODE, "BUSY"),
+                "{\"id\":\"c-1\",\"code\":\"BUSY\",\"message\":\"read jobs are at capacity\",\"retryAfterMs\":250}"));
 
     assertThat(reply.ok()).isFalse();
     assertThat(reply.error().code()).isEqualTo("BUSY");
@@ -38,7 +53,9 @@ class ReplyTest {
 
   @Test
   void anUnreadableErrorBodyStillLeavesTheStatus() {
-    Reply reply = Reply.from(message(new io.nats.client.impl.Headers().put(Headers.STATUS, "error"), "not json"));
+    Reply reply =
+        Reply.from(
+            message(new io.nats.client.impl.Headers().put(Headers.STATUS, "error"), "not json"));
 
     assertThat(reply.ok()).isFalse();
     assertThat(reply.status()).isEqualTo(Reply.ERROR);

@@ -35,7 +35,9 @@ class StreamStateTest {
     assertThat(gap.violation()).isEqualTo(StreamProtocolException.Violation.SEQUENCE_GAP);
     assertThat(gap.getMessage()).contains("seq 3", "expected 2");
     assertThat(gap.frame().seq()).isEqualTo(3);
-    assertThat(state.accept(frame(FrameKind.DATA, 4))).as("the sequence continues from the frame that revealed the gap").isNull();
+    assertThat(state.accept(frame(FrameKind.DATA, 4)))
+        .as("the sequence continues from the frame that revealed the gap")
+        .isNull();
   }
 
   @Test
@@ -62,7 +64,8 @@ class StreamStateTest {
     StreamState state = new StreamState("s-1", 8);
     state.accept(frame(FrameKind.DATA, 1));
 
-    assertThat(state.accept(frame(FrameKind.DATA, 1)).violation()).isEqualTo(StreamProtocolException.Violation.OUT_OF_ORDER);
+    assertThat(state.accept(frame(FrameKind.DATA, 1)).violation())
+        .isEqualTo(StreamProtocolException.Violation.OUT_OF_ORDER);
   }
 
   @Test
@@ -94,15 +97,18 @@ class StreamStateTest {
     StreamState state = new StreamState("s-1", 8);
     state.accept(frame(FrameKind.END, 1));
 
-    assertThat(state.accept(frame(FrameKind.HEARTBEAT, 1)).violation()).isEqualTo(StreamProtocolException.Violation.FRAME_AFTER_END);
-    assertThat(state.accept(frame(FrameKind.ERROR, 2)).violation()).isEqualTo(StreamProtocolException.Violation.FRAME_AFTER_END);
+    assertThat(state.accept(frame(FrameKind.HEARTBEAT, 1)).violation())
+        .isEqualTo(StreamProtocolException.Violation.FRAME_AFTER_END);
+    assertThat(state.accept(frame(FrameKind.ERROR, 2)).violation())
+        .isEqualTo(StreamProtocolException.Violation.FRAME_AFTER_END);
   }
 
   @Test
   void framesOfAnotherStreamAreRefusedAndNotCounted() {
     StreamState state = new StreamState("s-1", 8);
 
-    StreamProtocolException foreign = state.accept(new Frame(FrameKind.DATA, "s-2", 1, "replica-a", new byte[0]));
+    StreamProtocolException foreign =
+        state.accept(new Frame(FrameKind.DATA, "s-2", 1, "replica-a", new byte[0]));
 
     assertThat(foreign.violation()).isEqualTo(StreamProtocolException.Violation.WRONG_STREAM);
     assertThat(state.dataFrames()).isZero();

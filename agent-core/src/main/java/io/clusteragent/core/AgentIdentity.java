@@ -9,7 +9,10 @@ import java.util.UUID;
 public record AgentIdentity(String instanceId, String version) {
 
   public static AgentIdentity of(String podName) {
-    String instance = podName != null && podName.matches("[A-Za-z0-9_-]{1,63}") ? podName : "agent-" + UUID.randomUUID().toString().substring(0, 8);
+    String instance =
+        podName != null && podName.matches("[A-Za-z0-9_-]{1,63}")
+            ? podName
+            : "agent-" + UUID.randomUUID().toString().substring(0, 8);
     String version = AgentIdentity.class.getPackage().getImplementationVersion();
     return new AgentIdentity(instance, version == null ? "dev" : version);
   }

@@ -1,5 +1,7 @@
 package io.clusteragent.core;
 
+import io.clusteragent.core.background.FailureLog;
+import io.clusteragent.core.background.PeriodicTasks;
 import io.clusteragent.core.command.CommandDispatcher;
 import io.clusteragent.core.command.CommandHandler;
 import io.clusteragent.core.command.JobBulkheads;
@@ -9,7 +11,7 @@ import io.clusteragent.core.kubernetes.KubernetesApiHealth;
 import io.clusteragent.core.kubernetes.KubernetesClients;
 import io.clusteragent.core.lifecycle.CommandIntake;
 import io.clusteragent.core.lifecycle.ShutdownSequence;
-import io.clusteragent.core.settings.AgentProperties;
+import io.clusteragent.core.settings.CoreSettings;
 import io.clusteragent.core.settings.LogLevels;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -24,9 +26,11 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
-/** The agent's shared machinery: settings, bulkheads, the command dispatcher, the Kubernetes client. */
+/**
+ * The agent's shared machinery: settings, bulkheads, the command dispatcher, the Kubernetes client.
+ */
 @AutoConfiguration
-@EnableConfigurationProperties(AgentProperties.class)
+@EnableConfigurationProperties(CoreSettings.class)
 public class CoreAutoConfiguration {
 
   @Bean
@@ -41,17 +45,28 @@ public class CoreAutoConfiguration {
   }
 
   @Bean
-  ClusterFacts clusterFacts(KubernetesClients clients, Clock clock) {
-    return new ClusterFacts(clients, clock);
+  FailureLog failureLog(MeterRegistry meters) {
+    return new FailureLog(meters);
   }
 
   @Bean
-  LogLevels logLevels(AgentProperties properties) {
-    return new LogLevels(LoggingSystem.get(CoreAutoConfiguration.class.getClassLoader()), properties.logLevel());
+  PeriodicTasks periodicTasks(FailureLog failures) {
+    return new PeriodicTasks(failures);
   }
 
   @Bean
-  JobBulkheads jobBulkheads(AgentProperties properties, MeterRegistry meterRegistry) {
+  ClusterFacts clusterFacts(KubernetesClients clients, Clock clock, FailureLog failures) {
+    return new ClusterFacts(clients, clock, failures);
+  }
+
+  @Bean
+  LogLevels logLevels(CoreSettings properties) {
+    return new LogLevels(
+        LoggingSystem.get(CoreAutoConfiguration.class.getClassLoader()), properties.logLevel());
+  }
+
+  @Bean
+  JobBulkheads jobBulkheads(CoreSettings properties, MeterRegistry meterRegistry) {
     return new JobBulkheads(
         Map.of(
             JobClass.READ, properties.readWorkerCount(),
@@ -62,17 +77,26 @@ public class CoreAutoConfiguration {
   }
 
   @Bean
-  CommandDispatcher commandDispatcher(List<CommandHandler> handlers, JobBulkheads bulkheads, MeterRegistry meterRegistry, Clock clock) {
+  CommandDispatcher commandDispatcher(
+      List<CommandHandler> handlers,
+      JobBulkheads bulkheads,
+      MeterRegistry meterRegistry,
+      Clock clock) {
     return new CommandDispatcher(handlers, bulkheads, meterRegistry, clock);
   }
 
   @Bean
-  ShutdownSequence shutdownSequence(ApplicationEventPublisher events, ObjectProvider<CommandIntake> intakes, CommandDispatcher dispatcher, AgentProperties properties) {
-    return new ShutdownSequence(events, intakes.orderedStream().toList(), dispatcher, properties.shutdownGracePeriod());
+  ShutdownSequence shutdownSequence(
+      ApplicationEventPublisher events,
+      ObjectProvider<CommandIntake> intakes,
+      CommandDispatcher dispatcher,
+      CoreSettings properties) {
+    return new ShutdownSequence(
+        events, intakes.orderedStream().toList(), dispatcher, properties.shutdownGracePeriod());
   }
 
   @Bean
-  KubernetesClients kubernetesClients(AgentProperties properties, Environment environment) {
+  KubernetesClients kubernetesClients(CoreSettings properties, Environment environment) {
     return new KubernetesClients(properties.kubernetes(), environment.getProperty("KUBECONFIG"));
   }
 

@@ -15,7 +15,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** Helm releases: the bundled helm binary and the {@code helm.releases.*} commands. */
 @AutoConfiguration(afterName = "io.clusteragent.core.CoreAutoConfiguration")
-@EnableConfigurationProperties(HelmSettings.class)
+@EnableConfigurationProperties({HelmSettings.class, ReleaseSettings.class})
 public class HelmAutoConfiguration {
 
   private final JsonMapper json = JsonMapper.builder().build();

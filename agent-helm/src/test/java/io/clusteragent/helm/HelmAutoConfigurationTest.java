@@ -28,15 +28,23 @@ class HelmAutoConfigurationTest {
       assertThat(settings.binary()).isEqualTo(Path.of("/usr/local/bin/helm"));
       assertThat(settings.commandTimeout()).isEqualTo(Duration.ofMinutes(5));
       assertThat(settings.maxOutputSize()).isEqualTo(DataSize.ofMegabytes(8));
-      assertThat(context.getBean(HelmBinary.class).binary()).isEqualTo(Path.of("/usr/local/bin/helm"));
-      assertThat(context.getBeansOfType(CommandHandler.class).values().stream().map(CommandHandler::type))
-          .containsExactlyInAnyOrder("helm.releases.list", "helm.releases.history", "helm.releases.rollback");
+      assertThat(context.getBean(HelmBinary.class).binary())
+          .isEqualTo(Path.of("/usr/local/bin/helm"));
+      assertThat(
+              context.getBeansOfType(CommandHandler.class).values().stream()
+                  .map(CommandHandler::type))
+          .containsExactlyInAnyOrder(
+              "helm.releases.list", "helm.releases.history", "helm.releases.rollback");
     });
   }
 
   @Test
   void settingsBindFromProperties() {
-    runner.withPropertyValues("agent.helm.binary=/opt/helm", "agent.helm.command-timeout=30s", "agent.helm.max-output-size=1MB")
+    runner
+        .withPropertyValues(
+            "agent.helm.binary=/opt/helm",
+            "agent.helm.command-timeout=30s",
+            "agent.helm.max-output-size=1MB")
         .run(context -> {
           HelmSettings settings = context.getBean(HelmSettings.class);
           assertThat(settings.binary()).isEqualTo(Path.of("/opt/helm"));
@@ -47,8 +55,14 @@ class HelmAutoConfigurationTest {
 
   @Test
   void invalidSettingsStopStartUp() {
-    runner.withPropertyValues("agent.helm.binary=helm").run(context -> assertThat(context).hasFailed());
-    runner.withPropertyValues("agent.helm.command-timeout=0s").run(context -> assertThat(context).hasFailed());
-    runner.withPropertyValues("agent.helm.max-output-size=10B").run(context -> assertThat(context).hasFailed());
+    runner
+        .withPropertyValues("agent.helm.binary=helm")
+        .run(context -> assertThat(context).hasFailed());
+    runner
+        .withPropertyValues("agent.helm.command-timeout=0s")
+        .run(context -> assertThat(context).hasFailed());
+    runner
+        .withPropertyValues("agent.helm.max-output-size=10B")
+        .run(context -> assertThat(context).hasFailed());
   }
 }

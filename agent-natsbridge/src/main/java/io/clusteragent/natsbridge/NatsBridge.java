@@ -1,162 +1,152 @@
 package io.clusteragent.natsbridge;
 
-import io.clusteragent.core.AgentIdentity;
-import io.clusteragent.core.command.CommandDispatcher;
-import io.clusteragent.core.kubernetes.ClusterFacts;
 import io.clusteragent.core.lifecycle.CommandIntake;
-import io.clusteragent.protocol.Heartbeat;
-import io.clusteragent.protocol.Subjects;
-import io.clusteragent.core.settings.AgentProperties;
+import io.clusteragent.core.retry.Backoff;
+import io.clusteragent.natsbridge.checkin.Heartbeats;
 import io.clusteragent.natsbridge.checkin.PlatformCheckIn;
-import io.clusteragent.natsbridge.checkin.PublicIpLookup;
 import io.clusteragent.natsbridge.connection.NatsAuth;
 import io.clusteragent.natsbridge.connection.NatsEndpoint;
 import io.clusteragent.natsbridge.connection.NatsSession;
 import io.clusteragent.natsbridge.connection.NatsSettings;
-import io.clusteragent.natsbridge.intake.CommandSubscriber;
-import io.clusteragent.natsbridge.intake.EnvelopeDecoder;
-import io.clusteragent.natsbridge.intake.Replies;
-import io.clusteragent.natsbridge.stream.LiveStreams;
+import io.clusteragent.natsbridge.control.ControlChannel;
+import io.clusteragent.natsbridge.intake.CommandSubscription;
+import io.clusteragent.natsbridge.stream.InputChannel;
+import io.clusteragent.natsbridge.trust.TrustedKeys;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.nats.client.Connection;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.io.IOException;
+import java.util.List;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Brings the bridge up in the background (so the web server and probes start at once): find the
- * NATS endpoint, connect, subscribe, then run the periodic tasks. Stops after the shutdown sequence
- * has drained the commands, because running streams still need the connection until then.
+ * Brings the bridge up in the background, so the web server and probes start at once: find the NATS
+ * endpoint (direct settings, or check-in with the platform), connect, then serve control, stream
+ * input and commands. A failed attempt (a bad cluster id or credentials from check-in, an
+ * unreadable seed or CA file) is shown on /readyz and retried with backoff, re-running check-in so
+ * rotated NATS credentials are picked up. Stops after the shutdown sequence has drained the
+ * commands, because running streams still need the connection until then.
  */
 public final class NatsBridge implements SmartLifecycle, CommandIntake {
 
   private static final Logger log = LoggerFactory.getLogger(NatsBridge.class);
 
-  private final AgentProperties agent;
   private final NatsSettings settings;
-  private final AgentIdentity identity;
-  private final NatsSession session;
   private final PlatformCheckIn checkIn;
-  private final PublicIpLookup publicIp;
-  private final ClusterFacts facts;
-  private final CommandDispatcher dispatcher;
-  private final LiveStreams streams;
-  private final JsonMapper json;
+  private final Heartbeats heartbeats;
+  private final NatsSession session;
+  private final ControlChannel control;
+  private final InputChannel input;
+  private final CommandSubscription commands;
+  private final TrustedKeys keys;
+  private final Backoff retry;
   private final MeterRegistry meters;
-  private final Clock clock;
-  private final ScheduledExecutorService timers =
-      Executors.newScheduledThreadPool(1, Thread.ofPlatform().daemon().name("nats-bridge-timer").factory());
   private volatile Thread starter;
-  private volatile CommandSubscriber subscriber;
-  private volatile Subjects subjects;
   private volatile boolean running;
   private volatile boolean stopping;
 
-  public NatsBridge(AgentProperties agent, NatsSettings settings, AgentIdentity identity, NatsSession session, PlatformCheckIn checkIn,
-      PublicIpLookup publicIp, ClusterFacts facts, CommandDispatcher dispatcher, LiveStreams streams, JsonMapper json, MeterRegistry meters, Clock clock) {
-    this.agent = agent;
+  public NatsBridge(
+      NatsSettings settings,
+      PlatformCheckIn checkIn,
+      Heartbeats heartbeats,
+      NatsSession session,
+      ControlChannel control,
+      InputChannel input,
+      CommandSubscription commands,
+      TrustedKeys keys,
+      MeterRegistry meters) {
     this.settings = settings;
-    this.identity = identity;
-    this.session = session;
     this.checkIn = checkIn;
-    this.publicIp = publicIp;
-    this.facts = facts;
-    this.dispatcher = dispatcher;
-    this.streams = streams;
-    this.json = json;
+    this.heartbeats = heartbeats;
+    this.session = session;
+    this.control = control;
+    this.input = input;
+    this.commands = commands;
+    this.keys = keys;
     this.meters = meters;
-    this.clock = clock;
+    this.retry = new Backoff(settings.checkinMinBackoff(), settings.checkinMaxBackoff());
   }
 
   @Override
   public void start() {
     running = true;
-    if (publicIp.enabled()) {
-      long refresh = publicIp.refreshInterval().toMillis();
-      timers.scheduleWithFixedDelay(() -> Thread.ofVirtual().start(publicIp::refresh), 0, refresh, TimeUnit.MILLISECONDS);
-    }
     starter = Thread.ofVirtual().name("nats-bridge-start").start(this::bringUp);
   }
 
   private void bringUp() {
+    String lastProblem = null;
+    for (int attempt = 1; !stopping; attempt++) {
+      try {
+        NatsEndpoint endpoint =
+            settings.direct()
+                ? new NatsEndpoint(
+                    settings.servers(),
+                    requireClusterId(),
+                    settings.subjectPrefix(),
+                    NatsAuth.from(settings),
+                    List.of())
+                : checkIn.checkIn(heartbeats.report());
+        keys.offeredAtCheckIn(endpoint.signingKeys());
+        log.info("connecting to {}", endpoint);
+        session.connect(endpoint);
+        control.start();
+        input.start();
+        commands.start();
+        if (lastProblem != null) {
+          log.info("NATS bridge started after {} attempt(s)", attempt);
+        }
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (IOException | RuntimeException e) {
+        if (stopping) {
+          return; // shut down while still connecting: nothing went wrong
+        }
+        meters.counter("agent.nats.start.failures").increment();
+        String problem = "NATS bridge cannot start: " + e.getMessage();
+        session.reportProblem(problem + "; retrying");
+        if (!Objects.equals(problem, lastProblem)) {
+          log.warn("{}; retrying with backoff (logged once until the cause changes)", problem);
+          lastProblem = problem;
+        }
+        closeQuietly();
+      }
+      try {
+        retry.sleep(attempt);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private void closeQuietly() {
     try {
-      NatsEndpoint endpoint = settings.direct()
-          ? new NatsEndpoint(settings.servers(), requireClusterId(), settings.subjectPrefix(), NatsAuth.from(settings))
-          : checkIn.checkIn(report());
-      log.info("connecting to {}", endpoint);
-      Connection connection = session.connect(endpoint);
-      subjects = new Subjects(endpoint.subjectPrefix(), endpoint.clusterId());
-      CommandSubscriber sub = new CommandSubscriber(connection, subjects, settings, identity.instanceId(), agent.natsWorkerMaxWorkers(),
-          dispatcher, new EnvelopeDecoder(json, clock), new Replies(connection, json, identity.instanceId(), meters), streams, json, meters);
-      session.addListener(sub);
-      sub.start();
-      subscriber = sub;
-      every(settings.heartbeatInterval(), this::publishHeartbeat, true);
-      every(settings.pingInterval(), session::probePath, false);
-      every(settings.streamSyncInterval(), sub::publishStreamSync, false);
-      every(Duration.ofSeconds(1), sub::heartbeatIdleStreams, false);
+      session.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (Exception e) {
-      if (stopping) {
-        return; // shut down while still connecting: nothing went wrong
-      }
-      // Settings problems (bad creds path, bad cluster id) cannot heal by retrying; say so clearly.
-      log.error("NATS bridge cannot start: {}", e.getMessage());
     }
   }
 
   private String requireClusterId() {
     if (settings.clusterId() == null || settings.clusterId().isBlank()) {
-      throw new IllegalStateException("agent.nats.cluster-id (env AGENT_NATS_CLUSTER_ID) is required when agent.nats.servers is set");
+      throw new IllegalStateException(
+          "agent.nats.cluster-id (env AGENT_NATS_CLUSTER_ID) is required when agent.nats.servers is set");
     }
     return settings.clusterId();
   }
 
-  private void every(Duration interval, Runnable task, boolean now) {
-    timers.scheduleWithFixedDelay(() -> Thread.ofVirtual().start(() -> {
-      try {
-        task.run();
-      } catch (RuntimeException e) {
-        log.debug("periodic task failed: {}", e.toString());
-      }
-    }), now ? 0 : interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  private PlatformCheckIn.Report report() {
-    ClusterFacts.Snapshot snapshot = facts.snapshot();
-    return new PlatformCheckIn.Report(identity.instanceId(), identity.version(), snapshot.kubernetesVersion(), snapshot.nodeCount(), publicIp.current());
-  }
-
-  private void publishHeartbeat() {
-    Connection connection = session.connection();
-    if (connection == null || subjects == null) {
-      return;
-    }
-    ClusterFacts.Snapshot snapshot = facts.snapshot();
-    Heartbeat heartbeat = new Heartbeat(subjects.clusterId(), identity.instanceId(), identity.version(), snapshot.kubernetesVersion(),
-        snapshot.nodeCount(), publicIp.current(), clock.millis());
-    connection.publish(subjects.heartbeat(), json.writeValueAsBytes(heartbeat));
-  }
-
   /** True once commands are being taken (connected and subscribed). */
   public boolean serving() {
-    return subscriber != null && session.isConnected();
+    return commands.isSubscribed() && session.isConnected();
   }
 
   @Override
   public void stopIntake() {
     stopping = true;
-    CommandSubscriber sub = subscriber;
-    if (sub != null) {
-      sub.stopIntake();
-    }
+    commands.stopIntake();
     Thread t = starter;
     if (t != null) {
       t.interrupt(); // still waiting for check-in or the first connect: give up
@@ -166,16 +156,8 @@ public final class NatsBridge implements SmartLifecycle, CommandIntake {
   @Override
   public void stop() {
     stopping = true;
-    timers.shutdownNow();
-    CommandSubscriber sub = subscriber;
-    if (sub != null) {
-      sub.stopControl();
-    }
-    try {
-      session.close();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    control.stop();
+    closeQuietly();
     running = false;
   }
 

@@ -19,15 +19,43 @@ class AgentCtlTest {
   record Run(int exit, String out, String err) {}
 
   private static Run agentctl(TestEnvironment env, String... args) {
+    return agentctl(
+        env,
+        new byte[0],
+        Map.of(
+            "NATS_URL",
+            env.natsUrl(),
+            "AGENTCTL_SIGNING_KEY_FILE",
+            env.variables().get("AGENTCTL_SIGNING_KEY_FILE")),
+        args);
+  }
+
+  private static Run agentctl(
+      TestEnvironment env, byte[] stdin, Map<String, String> environment, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit = AgentCtl.run(Map.of("NATS_URL", env.natsUrl()), new PrintStream(out, true), new PrintStream(err, true), new ByteArrayInputStream(new byte[0]), args);
-    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    int exit =
+        AgentCtl.run(
+            environment,
+            new PrintStream(out, true),
+            new PrintStream(err, true),
+            new ByteArrayInputStream(stdin),
+            args);
+    return new Run(
+        exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   @Test
   void pingInfoSendAndStreamWork(TestEnvironment env) {
-    try (RunningAgent agent = RunningAgent.start(env.natsUrl(), "ctl", Map.of("KUBECONFIG", env.adminKubeconfig().toString(), "agent.nats.heartbeat-interval", "1s"))) {
+    try (RunningAgent agent =
+        RunningAgent.start(
+            env.natsUrl(),
+            "ctl",
+            Map.of(
+                "KUBECONFIG",
+                env.adminKubeconfig().toString(),
+                "agent.nats.heartbeat-interval",
+                "1s"))) {
       Run ping = agentctl(env, "--cluster", "ctl", "ping");
       assertThat(ping.exit()).as(ping.err()).isZero();
       assertThat(ping.out()).contains("pong");
@@ -36,13 +64,53 @@ class AgentCtlTest {
       assertThat(info.exit()).as(info.err()).isZero();
       assertThat(info.out()).contains("kubernetesVersion");
 
-      Run stream = agentctl(env, "--cluster", "ctl", "stream", "--type", "test.counter", "--payload", "{\"count\":5,\"bytes\":4}");
+      Run stream =
+          agentctl(
+              env,
+              "--cluster",
+              "ctl",
+              "stream",
+              "--type",
+              "test.counter",
+              "--payload",
+              "{\"count\":5,\"bytes\":4}");
       assertThat(stream.exit()).as(stream.err()).isZero();
       assertThat(stream.out().lines()).containsExactly("001", "002", "003", "004", "005");
 
       Run unknown = agentctl(env, "--cluster", "ctl", "send", "--type", "no.such");
       assertThat(unknown.exit()).isEqualTo(2);
       assertThat(unknown.err()).contains("UNKNOWN_TYPE");
+    }
+  }
+
+  @Test
+  void stdinBecomesTheStreamsInputAndAMissingSigningKeyIsAUsageError(TestEnvironment env) {
+    try (RunningAgent agent = RunningAgent.start(env.natsUrl(), "ctl-in", Map.of())) {
+      byte[] input = "first line\nsecond line\n".repeat(5000).getBytes(StandardCharsets.UTF_8);
+      Run echo =
+          agentctl(
+              env,
+              input,
+              Map.of(
+                  "NATS_URL",
+                  env.natsUrl(),
+                  "AGENTCTL_SIGNING_KEY_FILE",
+                  env.variables().get("AGENTCTL_SIGNING_KEY_FILE")),
+              "--cluster",
+              "ctl-in",
+              "stream",
+              "--type",
+              "test.echo",
+              "--stdin");
+      assertThat(echo.exit()).as(echo.err()).isZero();
+      assertThat(echo.out()).isEqualTo(new String(input, StandardCharsets.UTF_8));
+      assertThat(echo.err()).contains("\"bytes\":" + input.length);
+
+      Run unsigned =
+          agentctl(
+              env, new byte[0], Map.of("NATS_URL", env.natsUrl()), "--cluster", "ctl-in", "ping");
+      assertThat(unsigned.exit()).isEqualTo(1);
+      assertThat(unsigned.err()).contains("no signing key");
     }
   }
 }

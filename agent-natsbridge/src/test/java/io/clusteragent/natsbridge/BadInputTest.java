@@ -34,7 +34,7 @@ class BadInputTest {
   static void start(TestEnvironment env) throws Exception {
     agent = RunningAgent.start(env.natsUrl(), "bad", Map.of("agent.nats.max-command-size", "64KB"));
     nats = Nats.connect(env.natsUrl());
-    platform = new PlatformClient(nats, "agent", "bad");
+    platform = new PlatformClient(nats, "agent", "bad", TestEnvironment.get().platformSigner());
   }
 
   @AfterAll
@@ -61,21 +61,30 @@ class BadInputTest {
     corpus.put("{\"v\":1,\"id\":\"a\",\"type\":\"no.such.command\"}", "UNKNOWN_TYPE");
     corpus.put("{\"v\":1,\"id\":\"a\",\"type\":\"DROP TABLE\"}", "UNKNOWN_TYPE");
     corpus.put("{\"v\":1,\"id\":\"a\",\"type\":\"ping\",\"deadline\":1000}", "DEADLINE_EXCEEDED");
-    corpus.put("{\"v\":1,\"id\":\"a\",\"type\":\"test.counter\",\"credit\":0,\"deadline\":" + future + "}", "BAD_REQUEST");
+    corpus.put(
+        "{\"v\":1,\"id\":\"a\",\"type\":\"test.counter\",\"credit\":0,\"deadline\":" + future + "}",
+        "BAD_REQUEST");
     corpus.put("{\"v\":1,\"id\":\"a\",\"type\":\"ping\",\"surprise\":true}", "BAD_REQUEST");
     corpus.put("{\"v\":1,\"id\":\"a\",\"type\":\"ping\",\"actor\":\"root\"}", "BAD_REQUEST");
     corpus.put("[".repeat(5000) + "]".repeat(5000), "BAD_REQUEST");
-    corpus.put("{\"v\":1,\"id\":\"a\",\"type\":\"ping\",\"payload\":\"" + "x".repeat(70_000) + "\"}", "PAYLOAD_TOO_LARGE");
+    corpus.put(
+        "{\"v\":1,\"id\":\"a\",\"type\":\"ping\",\"payload\":\"" + "x".repeat(70_000) + "\"}",
+        "PAYLOAD_TOO_LARGE");
     for (Map.Entry<String, String> bad : corpus.entrySet()) {
-      Reply reply = platform.requestRaw(bad.getKey().getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10));
-      String shown = bad.getKey().length() > 80 ? bad.getKey().substring(0, 80) + "..." : bad.getKey();
+      Reply reply =
+          platform.requestRaw(
+              bad.getKey().getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10));
+      String shown =
+          bad.getKey().length() > 80 ? bad.getKey().substring(0, 80) + "..." : bad.getKey();
       assertThat(reply.ok()).as(shown).isFalse();
       assertThat(reply.error().code()).as(shown).isEqualTo(bad.getValue());
       assertThat(reply.error().message()).as(shown).isNotBlank();
       assertThat(reply.header("Agent-Error-Code")).isEqualTo(bad.getValue());
     }
-    assertThat(agent.counter("agent.commands.errors", "code", "bad_request")).isGreaterThanOrEqualTo(10);
-    assertThat(agent.counter("agent.commands.errors", "code", "unknown_type")).isGreaterThanOrEqualTo(2);
+    assertThat(agent.counter("agent.commands.errors", "code", "bad_request"))
+        .isGreaterThanOrEqualTo(10);
+    assertThat(agent.counter("agent.commands.errors", "code", "unknown_type"))
+        .isGreaterThanOrEqualTo(2);
     assertThat(platform.request("ping", null, Duration.ofSeconds(5)).ok()).isTrue();
   }
 
@@ -84,18 +93,26 @@ class BadInputTest {
     Subscription rejected = nats.subscribe(platform.subjects().rejected());
     Subscription hijack = nats.subscribe("someone.elses.subject");
     nats.flush(Duration.ofSeconds(5));
-    nats.publish(platform.subjects().commands(), "someone.elses.subject", "{\"v\":1,\"id\":\"r1\",\"type\":\"ping\"}".getBytes(StandardCharsets.UTF_8));
+    nats.publish(
+        platform.subjects().commands(),
+        "someone.elses.subject",
+        "{\"v\":1,\"id\":\"r1\",\"type\":\"ping\"}".getBytes(StandardCharsets.UTF_8));
     Message notice = rejected.nextMessage(Duration.ofSeconds(10));
     assertThat(notice).isNotNull();
-    assertThat(new String(notice.getData(), StandardCharsets.UTF_8)).contains("BAD_REQUEST").contains("reply subject");
+    assertThat(new String(notice.getData(), StandardCharsets.UTF_8))
+        .contains("BAD_REQUEST")
+        .contains("reply subject");
     assertThat(hijack.nextMessage(Duration.ofMillis(500))).isNull();
-    assertThat(agent.counter("agent.commands.errors", "code", "bad_reply_subject")).isGreaterThanOrEqualTo(1);
+    assertThat(agent.counter("agent.commands.errors", "code", "bad_reply_subject"))
+        .isGreaterThanOrEqualTo(1);
   }
 
   @Test
   void thousandsOfRandomizedMessagesGetAnAnswerAndLeakNothing() throws Exception {
     Random random = new Random(20261124L);
-    byte[] valid = "{\"v\":1,\"id\":\"fz-0\",\"type\":\"ping\",\"payload\":{\"a\":[1,2,{\"b\":null}]},\"credit\":4}".getBytes(StandardCharsets.UTF_8);
+    byte[] valid =
+        "{\"v\":1,\"id\":\"fz-0\",\"type\":\"ping\",\"payload\":{\"a\":[1,2,{\"b\":null}]},\"credit\":4}"
+            .getBytes(StandardCharsets.UTF_8);
     int threadsBefore = Thread.activeCount();
     int answered = 0;
     for (int i = 0; i < 3000; i++) {
@@ -123,8 +140,12 @@ class BadInputTest {
       case 2 -> {
         String s = new String(out, StandardCharsets.UTF_8);
         int at = random.nextInt(s.length());
-        String[] noise = {"\"", "{", "}", "[", "]", ",", ":", "null", "\\u0000", "9e999999", "-", "\"v\":7,"};
-        out = (s.substring(0, at) + noise[random.nextInt(noise.length)] + s.substring(at)).getBytes(StandardCharsets.UTF_8);
+        String[] noise = {
+          "\"", "{", "}", "[", "]", ",", ":", "null", "\\u0000", "9e999999", "-", "\"v\":7,"
+        };
+        out =
+            (s.substring(0, at) + noise[random.nextInt(noise.length)] + s.substring(at))
+                .getBytes(StandardCharsets.UTF_8);
       }
       case 3 -> {
         byte[] noise = new byte[random.nextInt(200)];
@@ -133,7 +154,13 @@ class BadInputTest {
       }
       default -> {
         String s = new String(out, StandardCharsets.UTF_8).replace("fz-0", "fz-" + round);
-        out = s.replace("\"ping\"", random.nextBoolean() ? "\"test.once\"" : "\"pin" + (char) ('a' + random.nextInt(26)) + "\"").getBytes(StandardCharsets.UTF_8);
+        out =
+            s.replace(
+                    "\"ping\"",
+                    random.nextBoolean()
+                        ? "\"test.once\""
+                        : "\"pin" + (char) ('a' + random.nextInt(26)) + "\"")
+                .getBytes(StandardCharsets.UTF_8);
       }
     }
     return out;

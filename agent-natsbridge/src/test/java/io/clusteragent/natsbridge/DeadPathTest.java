@@ -25,24 +25,34 @@ class DeadPathTest {
   void aSilentlyDeadPathTurnsReadinessDownAndIsReplaced(TestEnvironment env) throws Exception {
     URI nats = URI.create(env.natsUrl());
     try (FreezableTcpProxy proxy = new FreezableTcpProxy(nats.getHost(), nats.getPort());
-        RunningAgent agent = RunningAgent.start("nats://127.0.0.1:" + proxy.port(), "deadpath", Map.of(
-            "agent.nats.ping-interval", "500ms", "agent.nats.ping-misses", "3"));
+        RunningAgent agent =
+            RunningAgent.start(
+                "nats://127.0.0.1:" + proxy.port(),
+                "deadpath",
+                Map.of("agent.nats.ping-interval", "500ms", "agent.nats.ping-misses", "3"));
         Connection direct = Nats.connect(env.natsUrl());
-        PlatformClient platform = new PlatformClient(direct, "agent", "deadpath")) {
+        PlatformClient platform =
+            new PlatformClient(
+                direct, "agent", "deadpath", TestEnvironment.get().platformSigner())) {
       NatsHealth health = agent.bean(NatsHealth.class);
       assertThat(health.health().getStatus()).isEqualTo(Status.UP);
       assertThat(platform.request("ping", null, Duration.ofSeconds(5)).ok()).isTrue();
 
-      // Everything through the relay stops, new connections too: the path is dead while TCP is fine.
+      // Everything through the relay stops, new connections too: the path is dead while TCP is
+      // fine.
       proxy.freezeAll();
 
       long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       while (health.health().getStatus() == Status.UP && System.nanoTime() < until) {
         RunningAgent.sleep(50);
       }
-      assertThat(health.health().getStatus()).as("readiness follows the dead path").isEqualTo(Status.DOWN);
+      assertThat(health.health().getStatus())
+          .as("readiness follows the dead path")
+          .isEqualTo(Status.DOWN);
       RunningAgent.sleep(1500);
-      assertThat(health.health().getStatus()).as("and stays down while the path is dead").isEqualTo(Status.DOWN);
+      assertThat(health.health().getStatus())
+          .as("and stays down while the path is dead")
+          .isEqualTo(Status.DOWN);
       assertThat(agent.counter("agent.nats.ping.misses")).isGreaterThanOrEqualTo(3);
 
       proxy.thaw();

@@ -96,20 +96,22 @@ final class FreezableTcpProxy implements AutoCloseable {
         Socket upstream = new Socket(targetHost, targetPort);
         Relay relay = new Relay(client, upstream);
         relays.add(relay);
-        Thread.ofVirtual().start(() -> {
-          try {
-            relay.pump(client.getInputStream(), upstream.getOutputStream());
-          } catch (IOException e) {
-            relay.closeQuietly();
-          }
-        });
-        Thread.ofVirtual().start(() -> {
-          try {
-            relay.pump(upstream.getInputStream(), client.getOutputStream());
-          } catch (IOException e) {
-            relay.closeQuietly();
-          }
-        });
+        Thread.ofVirtual()
+            .start(() -> {
+              try {
+                relay.pump(client.getInputStream(), upstream.getOutputStream());
+              } catch (IOException e) {
+                relay.closeQuietly();
+              }
+            });
+        Thread.ofVirtual()
+            .start(() -> {
+              try {
+                relay.pump(upstream.getInputStream(), client.getOutputStream());
+              } catch (IOException e) {
+                relay.closeQuietly();
+              }
+            });
       } catch (IOException e) {
         return;
       }

@@ -4,7 +4,9 @@ import io.clusteragent.core.command.CommandContext;
 import io.clusteragent.core.command.CommandHandler;
 import io.clusteragent.core.command.CommandResult;
 import io.clusteragent.core.command.JobClass;
+import io.clusteragent.core.command.StreamClosedException;
 import io.clusteragent.natsbridge.connection.NatsSession;
+import io.clusteragent.testsupport.TestEnvironment;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -45,9 +47,14 @@ final class RunningAgent implements AutoCloseable {
     return agent;
   }
 
-  /** Starts the agent without waiting for it to serve commands: for agents that are expected not to connect. */
-  static RunningAgent startWithoutWaiting(String natsUrl, String clusterId, Map<String, Object> extra) {
+  /**
+   * Starts the agent without waiting for it to serve commands: for agents that are expected not to
+   * connect.
+   */
+  static RunningAgent startWithoutWaiting(
+      String natsUrl, String clusterId, Map<String, Object> extra) {
     Map<String, Object> props = new HashMap<>();
+    props.put("agent.platform-signing-keys", TestEnvironment.get().platformPublicKeys());
     if (natsUrl != null) {
       props.put("agent.nats.servers", natsUrl);
       props.put("agent.nats.cluster-id", clusterId);
@@ -68,7 +75,8 @@ final class RunningAgent implements AutoCloseable {
     long until = System.nanoTime() + timeout.toNanos();
     while (!bridge.serving()) {
       if (System.nanoTime() > until) {
-        throw new IllegalStateException("agent did not connect to NATS: " + context.getBean(NatsSession.class).problem());
+        throw new IllegalStateException(
+            "agent did not connect to NATS: " + context.getBean(NatsSession.class).problem());
       }
       sleep(20);
     }
@@ -132,14 +140,23 @@ final class RunningAgent implements AutoCloseable {
     @Bean
     CommandHandler counterStream(LiveCommands live) {
       return new CommandHandler() {
-        public String type() { return "test.counter"; }
-        public JobClass jobClass() { return JobClass.PROXY_STREAM; }
+        public String type() {
+          return "test.counter";
+        }
+
+        public JobClass jobClass() {
+          return JobClass.PROXY_STREAM;
+        }
+
         public CommandResult handle(CommandContext context, JsonNode payload) throws Exception {
           long count = payload == null ? 0 : payload.path("count").asLong(0);
           int size = payload == null ? 16 : payload.path("bytes").asInt(16);
-          AtomicLong produced = live.produced.computeIfAbsent(context.commandId(), k -> new AtomicLong());
+          AtomicLong produced =
+              live.produced.computeIfAbsent(context.commandId(), k -> new AtomicLong());
           for (long i = 1; count == 0 || i <= count; i++) {
-            byte[] line = String.format("%0" + Math.max(size - 1, 1) + "d\n", i).getBytes(StandardCharsets.US_ASCII);
+            byte[] line =
+                String.format("%0" + Math.max(size - 1, 1) + "d\n", i)
+                    .getBytes(StandardCharsets.US_ASCII);
             context.stream().send(line);
             produced.incrementAndGet();
           }
@@ -148,11 +165,65 @@ final class RunningAgent implements AutoCloseable {
       };
     }
 
+    /** Sends its input back, like a shell's stdin echoed on stdout; ends when the input ends. */
+    @Bean
+    CommandHandler echoStream() {
+      return new CommandHandler() {
+        public String type() {
+          return "test.echo";
+        }
+
+        public JobClass jobClass() {
+          return JobClass.PROXY_STREAM;
+        }
+
+        public CommandResult handle(CommandContext context, JsonNode payload) throws Exception {
+          long bytes = 0;
+          byte[] input;
+          while ((input = context.stream().receive()) != null) {
+            context.stream().send(input);
+            bytes += input.length;
+          }
+          return CommandResult.ok(JsonNodeFactory.instance.objectNode().put("bytes", bytes));
+        }
+      };
+    }
+
+    /** Like a log forwarder: a closed stream means "nobody listens", so it returns normally. */
+    @Bean
+    CommandHandler swallowingStream() {
+      return new CommandHandler() {
+        public String type() {
+          return "test.swallowing";
+        }
+
+        public JobClass jobClass() {
+          return JobClass.PROXY_STREAM;
+        }
+
+        public CommandResult handle(CommandContext context, JsonNode payload) throws Exception {
+          try {
+            while (true) {
+              context.stream().send("line\n".getBytes(StandardCharsets.US_ASCII));
+            }
+          } catch (StreamClosedException e) {
+            return CommandResult.ok(null);
+          }
+        }
+      };
+    }
+
     @Bean
     CommandHandler sleeper(LiveCommands live) {
       return new CommandHandler() {
-        public String type() { return "test.sleep"; }
-        public JobClass jobClass() { return JobClass.READ; }
+        public String type() {
+          return "test.sleep";
+        }
+
+        public JobClass jobClass() {
+          return JobClass.READ;
+        }
+
         public CommandResult handle(CommandContext context, JsonNode payload) throws Exception {
           try {
             Thread.sleep(payload.path("ms").asLong(60_000));
@@ -168,10 +239,18 @@ final class RunningAgent implements AutoCloseable {
     @Bean
     CommandHandler once(LiveCommands live) {
       return new CommandHandler() {
-        public String type() { return "test.once"; }
-        public JobClass jobClass() { return JobClass.WRITE; }
+        public String type() {
+          return "test.once";
+        }
+
+        public JobClass jobClass() {
+          return JobClass.WRITE;
+        }
+
         public CommandResult handle(CommandContext context, JsonNode payload) {
-          live.executions.computeIfAbsent(context.commandId(), k -> new AtomicLong()).incrementAndGet();
+          live.executions
+              .computeIfAbsent(context.commandId(), k -> new AtomicLong())
+              .incrementAndGet();
           return CommandResult.ok(null);
         }
       };
@@ -180,10 +259,17 @@ final class RunningAgent implements AutoCloseable {
     @Bean
     CommandHandler bigReply() {
       return new CommandHandler() {
-        public String type() { return "test.big"; }
-        public JobClass jobClass() { return JobClass.READ; }
+        public String type() {
+          return "test.big";
+        }
+
+        public JobClass jobClass() {
+          return JobClass.READ;
+        }
+
         public CommandResult handle(CommandContext context, JsonNode payload) {
-          return new CommandResult.Raw("application/octet-stream", new byte[payload.path("bytes").asInt()]);
+          return new CommandResult.Raw(
+              "application/octet-stream", new byte[payload.path("bytes").asInt()]);
         }
       };
     }

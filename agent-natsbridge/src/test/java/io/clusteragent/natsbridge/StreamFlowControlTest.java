@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.clusteragent.cli.Frame;
 import io.clusteragent.cli.PlatformClient;
 import io.clusteragent.cli.PlatformStream;
-import io.clusteragent.protocol.FrameKind;
 import io.clusteragent.natsbridge.stream.LiveStreams;
+import io.clusteragent.protocol.FrameKind;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import io.nats.client.Connection;
@@ -14,6 +14,7 @@ import io.nats.client.Nats;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,11 +31,15 @@ class StreamFlowControlTest {
 
   @BeforeAll
   static void start(TestEnvironment env) throws Exception {
-    agent = RunningAgent.start(env.natsUrl(), "flow", Map.of(
-        "agent.nats.stream-stall-timeout", "8s",
-        "agent.nats.stream-sync-interval", "1s"));
+    agent =
+        RunningAgent.start(
+            env.natsUrl(),
+            "flow",
+            Map.of(
+                "agent.nats.stream-stall-timeout", "8s",
+                "agent.nats.stream-sync-interval", "1s"));
     nats = Nats.connect(env.natsUrl());
-    platform = new PlatformClient(nats, "agent", "flow");
+    platform = new PlatformClient(nats, "agent", "flow", TestEnvironment.get().platformSigner());
   }
 
   @AfterAll
@@ -58,13 +63,15 @@ class StreamFlowControlTest {
 
   @Test
   void aConsumerWithoutCreditPausesItsProducerWhileAnotherStreamRunsAtFullSpeed() throws Exception {
-    PlatformStream slow = platform.openStream("test.counter", counter(0, 1024), 4, Duration.ofMinutes(2));
+    PlatformStream slow =
+        platform.openStream("test.counter", counter(0, 1024), 4, Duration.ofMinutes(2));
     slow.setAutoCredit(false);
     for (int i = 0; i < 4; i++) {
       assertThat(nextData(slow).kind()).isEqualTo(FrameKind.DATA);
     }
 
-    PlatformStream fast = platform.openStream("test.counter", counter(3000, 1024), 32, Duration.ofMinutes(2));
+    PlatformStream fast =
+        platform.openStream("test.counter", counter(3000, 1024), 32, Duration.ofMinutes(2));
     long fastFrames = 0;
     Frame frame;
     while ((frame = fast.next(Duration.ofSeconds(20))) != null && !frame.terminal()) {
@@ -78,8 +85,9 @@ class StreamFlowControlTest {
 
     // the slow stream's producer is parked on credit: nothing beyond the 4 granted frames was made
     assertThat(produced(slow)).isEqualTo(4);
-    assertThat(slow.next(Duration.ofMillis(300))).satisfiesAnyOf(
-        f -> assertThat(f).isNull(), f -> assertThat(f.kind()).isEqualTo(FrameKind.HEARTBEAT));
+    assertThat(slow.next(Duration.ofMillis(300)))
+        .satisfiesAnyOf(
+            f -> assertThat(f).isNull(), f -> assertThat(f.kind()).isEqualTo(FrameKind.HEARTBEAT));
 
     slow.grant(10);
     for (int i = 0; i < 10; i++) {
@@ -97,7 +105,8 @@ class StreamFlowControlTest {
 
   @Test
   void aConsumerThatVanishesIsReapedAfterTheStallTimeout() throws Exception {
-    PlatformStream stream = platform.openStream("test.counter", counter(0, 64), 1, Duration.ofMinutes(2));
+    PlatformStream stream =
+        platform.openStream("test.counter", counter(0, 64), 1, Duration.ofMinutes(2));
     stream.setAutoCredit(false);
     Frame end = untilTerminal(stream);
     assertThat(end.kind()).isEqualTo(FrameKind.ERROR);
@@ -107,10 +116,83 @@ class StreamFlowControlTest {
   }
 
   @Test
+  void aStalledStreamEndsWithAnErrorEvenWhenItsHandlerReturnsNormally() throws Exception {
+    PlatformStream stream = platform.openStream("test.swallowing", null, 1, Duration.ofMinutes(2));
+    stream.setAutoCredit(false);
+    Frame end = untilTerminal(stream);
+    assertThat(end.kind()).as("a stalled stream must not look complete").isEqualTo(FrameKind.ERROR);
+    assertThat(end.error().code()).isEqualTo("CANCELLED");
+    assertThat(end.error().message()).contains("consumer stalled");
+    awaitNoLiveStreams();
+  }
+
+  @Test
+  void inputFlowsUnderTheAgentsCreditAndComesBackIntact() throws Exception {
+    byte[] input = new byte[300_000];
+    new java.util.Random(7).nextBytes(input);
+    PlatformStream echo = platform.openStream("test.echo", null, 8, Duration.ofMinutes(2));
+    CompletableFuture<Boolean> writer =
+        CompletableFuture.supplyAsync(() -> {
+          try {
+            boolean all = echo.write(input, 16 * 1024, Duration.ofSeconds(10));
+            echo.endInput();
+            return all;
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+    java.io.ByteArrayOutputStream echoed = new java.io.ByteArrayOutputStream();
+    int credits = 0;
+    Frame frame;
+    do {
+      frame = echo.next(Duration.ofSeconds(15));
+      assertThat(frame).as("a frame within 15 s").isNotNull();
+      if (frame.kind() == FrameKind.DATA) {
+        echoed.write(frame.body());
+      } else if (frame.kind() == FrameKind.CREDIT) {
+        credits++;
+      }
+    } while (!frame.terminal());
+    assertThat(writer.get(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(frame.kind()).isEqualTo(FrameKind.END);
+    assertThat(frame.json().path("bytes").asLong()).isEqualTo(input.length);
+    assertThat(echoed.toByteArray()).isEqualTo(input);
+    assertThat(credits)
+        .as("19 input frames against a window of 4: credit was granted back repeatedly")
+        .isGreaterThan(5);
+    awaitNoLiveStreams();
+  }
+
+  @Test
+  void inputWithALostFrameStopsTheStreamWithBadRequest() throws Exception {
+    PlatformStream echo = platform.openStream("test.echo", null, 8, Duration.ofMinutes(2));
+    Frame credit;
+    do {
+      credit = echo.next(Duration.ofSeconds(10));
+      assertThat(credit).isNotNull();
+    } while (credit.kind() != FrameKind.CREDIT);
+    for (long seq : new long[] {1, 3}) {
+      platform.publishInput(
+          credit.instance(),
+          echo.id(),
+          FrameKind.DATA,
+          seq,
+          "x".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+    Frame end = untilTerminal(echo);
+    assertThat(end.kind()).isEqualTo(FrameKind.ERROR);
+    assertThat(end.error().code()).isEqualTo("BAD_REQUEST");
+    assertThat(end.error().message()).contains("lost");
+    awaitNoLiveStreams();
+  }
+
+  @Test
   void streamsThePlatformNoLongerKnowsAreReapedOnSync() throws Exception {
-    PlatformStream kept = platform.openStream("test.counter", counter(0, 64), 1, Duration.ofMinutes(2));
+    PlatformStream kept =
+        platform.openStream("test.counter", counter(0, 64), 1, Duration.ofMinutes(2));
     kept.setAutoCredit(false);
-    PlatformStream forgotten = platform.openStream("test.counter", counter(0, 64), 1, Duration.ofMinutes(2));
+    PlatformStream forgotten =
+        platform.openStream("test.counter", counter(0, 64), 1, Duration.ofMinutes(2));
     forgotten.setAutoCredit(false);
     nextData(kept);
     nextData(forgotten);
@@ -119,7 +201,9 @@ class StreamFlowControlTest {
     Frame end = untilTerminal(forgotten);
     assertThat(end.kind()).isEqualTo(FrameKind.ERROR);
     assertThat(end.error().message()).contains("no longer reads");
-    assertThat(agent.bean(LiveStreams.class).ids()).contains(kept.id()).doesNotContain(forgotten.id());
+    assertThat(agent.bean(LiveStreams.class).ids())
+        .contains(kept.id())
+        .doesNotContain(forgotten.id());
     kept.cancel("done");
     untilTerminal(kept);
   }

@@ -9,7 +9,14 @@ import tools.jackson.databind.JsonNode;
  * is the number of data frames a streaming command may send before it waits for a grant.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Envelope(Integer v, String id, String type, Long deadline, ActorBody actor, JsonNode payload, Integer credit) {
+public record Envelope(
+    Integer v,
+    String id,
+    String type,
+    Long deadline,
+    ActorBody actor,
+    JsonNode payload,
+    Integer credit) {
 
   public static final int VERSION = 1;
 

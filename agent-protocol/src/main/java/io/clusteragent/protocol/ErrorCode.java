@@ -14,5 +14,7 @@ public enum ErrorCode {
   NOT_FOUND,
   CONFLICT,
   UPSTREAM_UNAVAILABLE,
-  INTERNAL
+  INTERNAL,
+  /** The command's signature is missing or wrong, or it is a replay: it was not run. */
+  UNAUTHENTICATED
 }

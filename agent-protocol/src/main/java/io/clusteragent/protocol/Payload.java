@@ -1,34 +1,20 @@
 package io.clusteragent.protocol;
 
-
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * Typed, validated access to a command's JSON payload. Every problem becomes {@code BAD_REQUEST}
- * naming the field, so the platform's user can fix the request without reading agent logs.
+ * naming the field, so the platform's user can fix the request without reading agent logs. Names
+ * are checked by the {@link Names} rules.
  */
 public final class Payload {
-
-  /** RFC 1123 label: namespaces, versions, resource plurals, container names. */
-  public static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-
-  /** RFC 1123 subdomain: API groups, most object names. */
-  public static final Pattern DNS_SUBDOMAIN = Pattern.compile("(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-
-  /**
-   * Object names: a subdomain, or the wider set some kinds use (RBAC's {@code system:...},
-   * mixed case). Starting and ending with an alphanumeric rules out {@code .} and {@code ..}, and
-   * the character set rules out {@code /}, {@code ?}, {@code %} and {@code #}, so a name is always
-   * exactly one path segment.
-   */
-  public static final Pattern OBJECT_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._:@-]{0,251}[A-Za-z0-9])?");
 
   private final JsonNode payload;
 
@@ -36,10 +22,14 @@ public final class Payload {
     this.payload = payload;
   }
 
-  /** Wraps a payload that must be an object (or absent) whose fields are all in {@code allowed}. */
+  /**
+   * Wraps a payload that must be an object (or absent) whose fields are all in {@code allowed}. An
+   * unknown field is refused rather than ignored: a misspelt optional field would otherwise
+   * silently fall back to its default.
+   */
   public static Payload of(JsonNode payload, Set<String> allowed) throws CommandException {
     if (payload == null || payload.isNull() || payload.isMissingNode()) {
-      return new Payload(tools.jackson.databind.node.JsonNodeFactory.instance.objectNode());
+      return new Payload(JsonNodeFactory.instance.objectNode());
     }
     if (!payload.isObject()) {
       throw badRequest("payload must be a JSON object");
@@ -51,21 +41,18 @@ public final class Payload {
       }
     }
     if (!unknown.isEmpty()) {
-      throw badRequest("unknown payload field(s) " + unknown + "; allowed: " + allowed.stream().sorted().toList());
+      throw badRequest(
+          "unknown payload field(s) "
+              + unknown
+              + "; allowed: "
+              + allowed.stream().sorted().toList());
     }
     return new Payload(payload);
   }
 
-  public String requiredString(String field, Pattern rule, String ruleName) throws CommandException {
-    return optionalString(field, rule, ruleName).orElseThrow(() -> badRequest(field + " is required"));
-  }
-
-  public Optional<String> optionalString(String field, Pattern rule, String ruleName) throws CommandException {
-    Optional<String> value = optionalString(field);
-    if (value.isPresent() && rule != null && !rule.matcher(value.get()).matches()) {
-      throw badRequest(field + " '" + shorten(value.get()) + "' is not a valid " + ruleName);
-    }
-    return value;
+  /** A string that must be present. */
+  public String requiredString(String field) throws CommandException {
+    return optionalString(field).orElseThrow(() -> badRequest(field + " is required"));
   }
 
   /** A string passed on as-is (selectors, continue tokens): the HTTP client encodes it. */
@@ -80,6 +67,24 @@ public final class Payload {
     return Optional.of(node.asString());
   }
 
+  /**
+   * A string that must be present and follow {@code rule}; {@code what} names it in the error
+   * message ({@code "pod name"}).
+   */
+  public String requiredString(String field, Names.Rule rule, String what) throws CommandException {
+    return rule.check(field, what, requiredString(field));
+  }
+
+  /** Like {@link #requiredString(String, Names.Rule, String)}, but the field may be absent. */
+  public Optional<String> optionalString(String field, Names.Rule rule, String what)
+      throws CommandException {
+    Optional<String> value = optionalString(field);
+    if (value.isPresent()) {
+      rule.check(field, what, value.get());
+    }
+    return value;
+  }
+
   public OptionalLong optionalLong(String field, long min) throws CommandException {
     JsonNode node = payload.get(field);
     if (node == null || node.isNull()) {
@@ -89,6 +94,17 @@ public final class Payload {
       throw badRequest(field + " must be an integer >= " + min);
     }
     return OptionalLong.of(node.longValue());
+  }
+
+  public OptionalInt optionalInt(String field, int min) throws CommandException {
+    JsonNode node = payload.get(field);
+    if (node == null || node.isNull()) {
+      return OptionalInt.empty();
+    }
+    if (!node.isIntegralNumber() || !node.canConvertToInt() || node.intValue() < min) {
+      throw badRequest(field + " must be an integer from " + min + " to " + Integer.MAX_VALUE);
+    }
+    return OptionalInt.of(node.intValue());
   }
 
   public Optional<Boolean> optionalBoolean(String field) throws CommandException {
@@ -104,9 +120,5 @@ public final class Payload {
 
   private static CommandException badRequest(String message) {
     return new CommandException(ErrorCode.BAD_REQUEST, message);
-  }
-
-  private static String shorten(String value) {
-    return value.length() <= 80 ? value : value.substring(0, 80) + "…";
   }
 }

@@ -1,8 +1,8 @@
 package io.clusteragent.protocol;
 
 /**
- * The NATS subjects of one cluster. Everything is scoped by {@code <prefix>.<clusterId>} so one NATS
- * account can serve a fleet and permissions can be granted per cluster. See docs/protocol.md.
+ * The NATS subjects of one cluster. Everything is scoped by {@code <prefix>.<clusterId>} so one
+ * NATS account can serve a fleet and permissions can be granted per cluster. See docs/protocol.md.
  */
 public record Subjects(String prefix, String clusterId) {
 
@@ -40,6 +40,14 @@ public record Subjects(String prefix, String clusterId) {
     return base() + ".rejected";
   }
 
+  /**
+   * Platform → the replica that owns a stream: the stream's input (exec stdin, port-forward bytes),
+   * under the credit the agent grants with credit frames. The stream's frames name the replica.
+   */
+  public String input(String instanceId) {
+    return base() + ".in." + instanceId;
+  }
+
   /** Round trip through the server that proves the path is alive, per replica. */
   public String ping(String instanceId) {
     return base() + ".ping." + instanceId;
@@ -56,7 +64,8 @@ public record Subjects(String prefix, String clusterId) {
 
   private static void requireToken(String what, String value) {
     if (value == null || value.isBlank() || !value.matches("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*")) {
-      throw new IllegalArgumentException(what + " must be letters, digits, '-', '_' (and '.' between them), got '" + value + "'");
+      throw new IllegalArgumentException(
+          what + " must be letters, digits, '-', '_' (and '.' between them), got '" + value + "'");
     }
   }
 }

@@ -1,13 +1,13 @@
 package io.clusteragent.proxy;
 
 import io.clusteragent.core.kubernetes.KubernetesClients;
-import io.clusteragent.core.settings.AgentProperties;
 import io.clusteragent.proxy.apiserver.ApiServerGet;
 import io.clusteragent.proxy.logs.PodLogStreamCommand;
 import io.clusteragent.proxy.resources.ResourceGetCommand;
 import io.clusteragent.proxy.resources.ResourceListCommand;
 import io.clusteragent.proxy.resources.ResourceWatchCommand;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -15,6 +15,7 @@ import org.springframework.context.annotation.Bean;
  * use the client with a read timeout, log follows and watches the one without.
  */
 @AutoConfiguration(afterName = "io.clusteragent.core.CoreAutoConfiguration")
+@EnableConfigurationProperties(ProxySettings.class)
 public class ProxyAutoConfiguration {
 
   @Bean
@@ -28,8 +29,9 @@ public class ProxyAutoConfiguration {
   }
 
   @Bean
-  ResourceWatchCommand resourceWatchCommand(KubernetesClients clients, AgentProperties settings) {
-    return new ResourceWatchCommand(new ApiServerGet(clients::streamingClient), settings.k8sWatch().enabled());
+  ResourceWatchCommand resourceWatchCommand(KubernetesClients clients, ProxySettings settings) {
+    return new ResourceWatchCommand(
+        new ApiServerGet(clients::streamingClient), settings.k8sWatch().enabled());
   }
 
   @Bean

@@ -5,20 +5,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.clusteragent.core.command.Actor;
 import io.clusteragent.core.command.Cancellation;
+import io.clusteragent.core.command.CloseReason;
 import io.clusteragent.core.command.CommandDispatcher;
-import io.clusteragent.protocol.CommandException;
 import io.clusteragent.core.command.CommandRequest;
 import io.clusteragent.core.command.CommandResult;
-import io.clusteragent.protocol.ErrorCode;
 import io.clusteragent.core.command.JobBulkheads;
 import io.clusteragent.core.command.JobClass;
 import io.clusteragent.core.kubernetes.KubernetesClients;
-import io.clusteragent.core.settings.AgentProperties;
+import io.clusteragent.core.settings.CoreSettings;
+import io.clusteragent.protocol.CommandException;
+import io.clusteragent.protocol.ErrorCode;
 import io.clusteragent.proxy.apiserver.ApiServerGet;
 import io.clusteragent.proxy.logs.PodLogStreamCommand;
 import io.clusteragent.testsupport.TestEnvironment;
-import io.clusteragent.testsupport.Workloads;
 import io.clusteragent.testsupport.WithTestEnvironment;
+import io.clusteragent.testsupport.Workloads;
 import io.kubernetes.client.openapi.ApiClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -50,47 +51,61 @@ class PodLogStreamCommandTest {
   static List<String> pods;
   static KubernetesClients clients;
 
-  /** Ends of HTTP calls (completed, failed or cancelled), to prove the handler closed its request. */
+  /**
+   * Ends of HTTP calls (completed, failed or cancelled), to prove the handler closed its request.
+   */
   final BlockingQueue<String> callEnds = new LinkedBlockingQueue<>();
+
   PodLogStreamCommand logs;
 
   @BeforeAll
   static void deploy(TestEnvironment env) throws Exception {
     ns = Workloads.uniqueNamespace(env, "logs");
     pods = Workloads.deployAndAwaitPodNames(env, ns, "talker", 4);
-    clients = new KubernetesClients(new AgentProperties.Kubernetes(false, 3, 64, 128, false, 120), env.adminKubeconfig().toString());
+    clients =
+        new KubernetesClients(
+            new CoreSettings.Kubernetes(false, 3, 64, 128), env.adminKubeconfig().toString());
   }
 
   @BeforeEach
   void handler() {
-    EventListener recorder = new EventListener() {
-      @Override
-      public void callEnd(Call call) {
-        callEnds.add("end");
-      }
+    EventListener recorder =
+        new EventListener() {
+          @Override
+          public void callEnd(Call call) {
+            callEnds.add("end");
+          }
 
-      @Override
-      public void callFailed(Call call, IOException ioe) {
-        callEnds.add("failed");
-      }
+          @Override
+          public void callFailed(Call call, IOException ioe) {
+            callEnds.add("failed");
+          }
 
-      @Override
-      public void canceled(Call call) {
-        callEnds.add("canceled");
-      }
-    };
-    logs = new PodLogStreamCommand(new ApiServerGet(() -> {
-      ApiClient client = clients.streamingClient();
-      return client.setHttpClient(client.getHttpClient().newBuilder().eventListener(recorder).build());
-    }));
+          @Override
+          public void canceled(Call call) {
+            callEnds.add("canceled");
+          }
+        };
+    logs =
+        new PodLogStreamCommand(
+            new ApiServerGet(() -> {
+              ApiClient client = clients.streamingClient();
+              return client.setHttpClient(
+                  client.getHttpClient().newBuilder().eventListener(recorder).build());
+            }));
   }
 
   @Test
-  void followStreamsLinesAsTheyAreAppendedAndStopsWhenThePlatformCloses(TestEnvironment env) throws Exception {
+  void followStreamsLinesAsTheyAreAppendedAndStopsWhenThePlatformCloses(TestEnvironment env)
+      throws Exception {
     String pod = pods.get(0);
     Path logFile = env.appendPodLog(ns, pod, "first line");
     RecordingSink sink = new RecordingSink(4);
-    Future<CommandResult> running = StreamingRuns.runAsync(logs, StreamingRuns.context("logs", sink, Actor.AGENT, new Cancellation()), JSON.readTree("{\"namespace\":\"" + ns + "\",\"pod\":\"" + pod + "\"}"));
+    Future<CommandResult> running =
+        StreamingRuns.runAsync(
+            logs,
+            StreamingRuns.context("logs", sink, Actor.AGENT, new Cancellation()),
+            JSON.readTree("{\"namespace\":\"" + ns + "\",\"pod\":\"" + pod + "\"}"));
 
     sink.awaitText("first line\n");
     for (int i = 1; i <= 3; i++) {
@@ -112,53 +127,105 @@ class PodLogStreamCommandTest {
     env.appendPodLog(ns, pod, "one", "two", "three");
     RecordingSink sink = new RecordingSink(16);
 
-    CommandResult result = logs.handle(StreamingRuns.context("logs", sink, Actor.AGENT, new Cancellation()),
-        JSON.readTree("{\"namespace\":\"" + ns + "\",\"pod\":\"" + pod + "\",\"follow\":false,\"tailLines\":2}"));
+    CommandResult result =
+        logs.handle(
+            StreamingRuns.context("logs", sink, Actor.AGENT, new Cancellation()),
+            JSON.readTree(
+                "{\"namespace\":\""
+                    + ns
+                    + "\",\"pod\":\""
+                    + pod
+                    + "\",\"follow\":false,\"tailLines\":2}"));
 
     assertThat(sink.text()).isEqualTo("two\nthree\n");
-    assertThat(((CommandResult.Ok) result).body().path("bytes").asLong()).isEqualTo("two\nthree\n".length());
+    assertThat(((CommandResult.Ok) result).body().path("bytes").asLong())
+        .isEqualTo("two\nthree\n".length());
   }
 
   @Test
-  void cancellingTheCommandInterruptsAQuietFollowAndClosesTheCall(TestEnvironment env) throws Exception {
+  void cancellingTheCommandInterruptsAQuietFollowAndClosesTheCall(TestEnvironment env)
+      throws Exception {
     String pod = pods.get(2);
     env.appendPodLog(ns, pod, "before cancel");
-    CommandDispatcher dispatcher = new CommandDispatcher(List.of(logs),
-        new JobBulkheads(Map.of(JobClass.READ, 2, JobClass.WRITE, 2, JobClass.PROXY_UNARY, 2, JobClass.PROXY_STREAM, 2), new SimpleMeterRegistry()),
-        new SimpleMeterRegistry(), Clock.systemUTC());
+    CommandDispatcher dispatcher =
+        new CommandDispatcher(
+            List.of(logs),
+            new JobBulkheads(
+                Map.of(
+                    JobClass.READ,
+                    2,
+                    JobClass.WRITE,
+                    2,
+                    JobClass.PROXY_UNARY,
+                    2,
+                    JobClass.PROXY_STREAM,
+                    2),
+                new SimpleMeterRegistry()),
+            new SimpleMeterRegistry(),
+            Clock.systemUTC());
     RecordingSink sink = new RecordingSink(4);
-    CompletableFuture<CommandResult> result = dispatcher.dispatch(
-        new CommandRequest("logs-cancel", "logs.stream", Instant.now().plusSeconds(120), Actor.AGENT, JSON.readTree("{\"namespace\":\"" + ns + "\",\"pod\":\"" + pod + "\"}")),
-        sink);
+    CompletableFuture<CommandResult> result =
+        dispatcher.dispatch(
+            new CommandRequest(
+                "logs-cancel",
+                "logs.stream",
+                Instant.now().plusSeconds(120),
+                Actor.AGENT,
+                JSON.readTree("{\"namespace\":\"" + ns + "\",\"pod\":\"" + pod + "\"}")),
+            sink,
+            new Cancellation());
     sink.awaitText("before cancel\n");
 
     // the log is quiet now: the handler is blocked reading the API server's response
     Thread.sleep(300);
-    assertThat(dispatcher.cancel("logs-cancel", "user closed the tab")).isTrue();
+    assertThat(dispatcher.cancel("logs-cancel", new CloseReason.Cancelled("user closed the tab")))
+        .isTrue();
 
-    assertThat(result.get(20, TimeUnit.SECONDS)).isEqualTo(new CommandResult.Failure(ErrorCode.CANCELLED, "cancelled: user closed the tab"));
+    assertThat(result.get(20, TimeUnit.SECONDS))
+        .isEqualTo(
+            new CommandResult.Failure(ErrorCode.CANCELLED, "cancelled: user closed the tab"));
     assertThat(callEnds.poll(10, TimeUnit.SECONDS)).as("HTTP call closed").isNotNull();
     dispatcher.drain(Duration.ofSeconds(1));
   }
 
   @Test
   void errorsAreMappedFromTheApiServer(TestEnvironment env) {
-    assertFailure(Actor.AGENT, "{\"namespace\":\"" + ns + "\",\"pod\":\"no-such-pod\"}", ErrorCode.NOT_FOUND, "not found");
-    assertFailure(new Actor(env.nonAdminUser(), List.of()), "{\"namespace\":\"" + ns + "\",\"pod\":\"" + pods.get(3) + "\"}", ErrorCode.FORBIDDEN, "cannot get resource \"pods/log\"");
-    assertFailure(Actor.AGENT, "{\"namespace\":\"" + ns + "\"}", ErrorCode.BAD_REQUEST, "pod is required");
-    assertFailure(Actor.AGENT, "{\"namespace\":\"" + ns + "\",\"pod\":\"../x\"}", ErrorCode.BAD_REQUEST, "not a valid pod name");
-    assertFailure(Actor.AGENT, "{\"namespace\":\"" + ns + "\",\"pod\":\"p\",\"follow\":\"yes\"}", ErrorCode.BAD_REQUEST, "follow must be true or false");
+    assertFailure(
+        Actor.AGENT,
+        "{\"namespace\":\"" + ns + "\",\"pod\":\"no-such-pod\"}",
+        ErrorCode.NOT_FOUND,
+        "not found");
+    assertFailure(
+        new Actor(env.nonAdminUser(), List.of()),
+        "{\"namespace\":\"" + ns + "\",\"pod\":\"" + pods.get(3) + "\"}",
+        ErrorCode.FORBIDDEN,
+        "cannot get resource \"pods/log\"");
+    assertFailure(
+        Actor.AGENT, "{\"namespace\":\"" + ns + "\"}", ErrorCode.BAD_REQUEST, "pod is required");
+    assertFailure(
+        Actor.AGENT,
+        "{\"namespace\":\"" + ns + "\",\"pod\":\"../x\"}",
+        ErrorCode.BAD_REQUEST,
+        "not a valid pod name");
+    assertFailure(
+        Actor.AGENT,
+        "{\"namespace\":\"" + ns + "\",\"pod\":\"p\",\"follow\":\"yes\"}",
+        ErrorCode.BAD_REQUEST,
+        "follow must be true or false");
   }
 
   private void assertFailure(Actor actor, String payload, ErrorCode code, String messagePart) {
-    assertThatThrownBy(() -> logs.handle(StreamingRuns.context("logs", new RecordingSink(4), actor, new Cancellation()), JSON.readTree(payload)))
-        .isInstanceOfSatisfying(CommandException.class, e -> {
-          assertThat(e.code()).as(payload).isEqualTo(code);
-          assertThat(e.getMessage()).as(payload).contains(messagePart);
-        });
+    assertThatThrownBy(() ->
+            logs.handle(
+                StreamingRuns.context("logs", new RecordingSink(4), actor, new Cancellation()),
+                JSON.readTree(payload)))
+        .isInstanceOfSatisfying(
+            CommandException.class,
+            e -> {
+              assertThat(e.code()).as(payload).isEqualTo(code);
+              assertThat(e.getMessage()).as(payload).contains(messagePart);
+            });
   }
-
-
 
   /** Collects a log stream's text. */
   static final class RecordingSink extends QueueSink {
@@ -174,7 +241,8 @@ class PodLogStreamCommandTest {
       while (!received.toString().endsWith(expected)) {
         String chunk = next(until);
         if (chunk == null) {
-          throw new AssertionError("no '" + expected.strip() + "' within 30 s; received so far: " + received);
+          throw new AssertionError(
+              "no '" + expected.strip() + "' within 30 s; received so far: " + received);
         }
         received.append(chunk);
       }

@@ -5,20 +5,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.clusteragent.core.command.Actor;
 import io.clusteragent.core.command.Cancellation;
+import io.clusteragent.core.command.CloseReason;
 import io.clusteragent.core.command.CommandDispatcher;
-import io.clusteragent.protocol.CommandException;
 import io.clusteragent.core.command.CommandRequest;
 import io.clusteragent.core.command.CommandResult;
-import io.clusteragent.protocol.ErrorCode;
 import io.clusteragent.core.command.JobBulkheads;
 import io.clusteragent.core.command.JobClass;
 import io.clusteragent.core.kubernetes.KubernetesClients;
-import io.clusteragent.core.settings.AgentProperties;
+import io.clusteragent.core.settings.CoreSettings;
+import io.clusteragent.protocol.CommandException;
+import io.clusteragent.protocol.ErrorCode;
 import io.clusteragent.proxy.apiserver.ApiServerGet;
 import io.clusteragent.proxy.resources.ResourceWatchCommand;
 import io.clusteragent.testsupport.TestEnvironment;
-import io.clusteragent.testsupport.Workloads;
 import io.clusteragent.testsupport.WithTestEnvironment;
+import io.clusteragent.testsupport.Workloads;
 import io.kubernetes.client.openapi.ApiClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -40,7 +41,9 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** resources.watch on ConfigMaps through the real API server, changed with kubectl while it runs. */
+/**
+ * resources.watch on ConfigMaps through the real API server, changed with kubectl while it runs.
+ */
 @WithTestEnvironment
 class ResourceWatchCommandTest {
 
@@ -55,7 +58,9 @@ class ResourceWatchCommandTest {
   @BeforeAll
   static void namespace(TestEnvironment env) {
     ns = Workloads.uniqueNamespace(env, "watch");
-    clients = new KubernetesClients(new AgentProperties.Kubernetes(false, 3, 64, 128, false, 120), env.adminKubeconfig().toString());
+    clients =
+        new KubernetesClients(
+            new CoreSettings.Kubernetes(false, 3, 64, 128), env.adminKubeconfig().toString());
   }
 
   @BeforeEach
@@ -64,40 +69,59 @@ class ResourceWatchCommandTest {
   }
 
   private ResourceWatchCommand handler(boolean enabled) {
-    EventListener recorder = new EventListener() {
-      @Override
-      public void callEnd(Call call) {
-        callEnds.add("end");
-      }
+    EventListener recorder =
+        new EventListener() {
+          @Override
+          public void callEnd(Call call) {
+            callEnds.add("end");
+          }
 
-      @Override
-      public void callFailed(Call call, IOException ioe) {
-        callEnds.add("failed");
-      }
+          @Override
+          public void callFailed(Call call, IOException ioe) {
+            callEnds.add("failed");
+          }
 
-      @Override
-      public void canceled(Call call) {
-        callEnds.add("canceled");
-      }
-    };
-    return new ResourceWatchCommand(new ApiServerGet(() -> {
-      ApiClient client = clients.streamingClient();
-      return client.setHttpClient(client.getHttpClient().newBuilder().eventListener(recorder).build());
-    }), enabled);
+          @Override
+          public void canceled(Call call) {
+            callEnds.add("canceled");
+          }
+        };
+    return new ResourceWatchCommand(
+        new ApiServerGet(() -> {
+          ApiClient client = clients.streamingClient();
+          return client.setHttpClient(
+              client.getHttpClient().newBuilder().eventListener(recorder).build());
+        }),
+        enabled);
   }
 
   @Test
-  void forwardsAddedModifiedAndDeletedAsTheyHappenAndStopsWhenThePlatformCloses(TestEnvironment env) throws Exception {
+  void forwardsAddedModifiedAndDeletedAsTheyHappenAndStopsWhenThePlatformCloses(TestEnvironment env)
+      throws Exception {
     EventSink sink = new EventSink(64);
-    Future<CommandResult> running = StreamingRuns.runAsync(watch, StreamingRuns.context("watch", sink, Actor.AGENT, new Cancellation()), JSON.readTree(configMapWatch(null)));
-    // let the watch be established, so the create is a live event (it would be ADDED in the initial state too)
+    Future<CommandResult> running =
+        StreamingRuns.runAsync(
+            watch,
+            StreamingRuns.context("watch", sink, Actor.AGENT, new Cancellation()),
+            JSON.readTree(configMapWatch(null)));
+    // let the watch be established, so the create is a live event (it would be ADDED in the initial
+    // state too)
     Thread.sleep(500);
 
     env.kubectl("create", "configmap", "cm-crud", "-n", ns, "--from-literal=k=v1").assertSuccess();
     assertThat(sink.awaitEvent("cm-crud").path("type").asString()).isEqualTo("ADDED");
     assertThat(running.isDone()).as("still watching").isFalse();
 
-    env.kubectl("patch", "configmap", "cm-crud", "-n", ns, "--type=merge", "-p", "{\"data\":{\"k\":\"v2\"}}").assertSuccess();
+    env.kubectl(
+            "patch",
+            "configmap",
+            "cm-crud",
+            "-n",
+            ns,
+            "--type=merge",
+            "-p",
+            "{\"data\":{\"k\":\"v2\"}}")
+        .assertSuccess();
     JsonNode modified = sink.awaitEvent("cm-crud");
     assertThat(modified.path("type").asString()).isEqualTo("MODIFIED");
     assertThat(modified.path("object").path("data").path("k").asString()).isEqualTo("v2");
@@ -114,17 +138,38 @@ class ResourceWatchCommandTest {
   }
 
   @Test
-  void eventsArriveInOrderWithoutSelectorAndStartFromTheGivenResourceVersion(TestEnvironment env) throws Exception {
-    String rv = JSON.readTree(env.kubectl("get", "--raw", "/api/v1/namespaces/" + ns + "/configmaps").assertSuccess().stdout())
-        .path("metadata").path("resourceVersion").asString();
+  void eventsArriveInOrderWithoutSelectorAndStartFromTheGivenResourceVersion(TestEnvironment env)
+      throws Exception {
+    String rv =
+        JSON.readTree(
+                env.kubectl("get", "--raw", "/api/v1/namespaces/" + ns + "/configmaps")
+                    .assertSuccess()
+                    .stdout())
+            .path("metadata")
+            .path("resourceVersion")
+            .asString();
     assertThat(rv).isNotEmpty();
     env.kubectl("create", "configmap", "cm-rv", "-n", ns, "--from-literal=k=v1").assertSuccess();
-    env.kubectl("patch", "configmap", "cm-rv", "-n", ns, "--type=merge", "-p", "{\"data\":{\"k\":\"v2\"}}").assertSuccess();
+    env.kubectl(
+            "patch",
+            "configmap",
+            "cm-rv",
+            "-n",
+            ns,
+            "--type=merge",
+            "-p",
+            "{\"data\":{\"k\":\"v2\"}}")
+        .assertSuccess();
     env.kubectl("delete", "configmap", "cm-rv", "-n", ns).assertSuccess();
 
     // started after the changes: resourceVersion replays them, in order
     EventSink sink = new EventSink(64);
-    Future<CommandResult> running = StreamingRuns.runAsync(watch, StreamingRuns.context("watch", sink, Actor.AGENT, new Cancellation()), JSON.readTree(configMapWatch("\"resourceVersion\":\"" + rv + "\",\"timeoutSeconds\":3")));
+    Future<CommandResult> running =
+        StreamingRuns.runAsync(
+            watch,
+            StreamingRuns.context("watch", sink, Actor.AGENT, new Cancellation()),
+            JSON.readTree(
+                configMapWatch("\"resourceVersion\":\"" + rv + "\",\"timeoutSeconds\":3")));
     assertThat(sink.awaitEvent("cm-rv").path("type").asString()).isEqualTo("ADDED");
     assertThat(sink.awaitEvent("cm-rv").path("type").asString()).isEqualTo("MODIFIED");
     assertThat(sink.awaitEvent("cm-rv").path("type").asString()).isEqualTo("DELETED");
@@ -136,56 +181,121 @@ class ResourceWatchCommandTest {
 
   @Test
   void cancellingTheCommandInterruptsAQuietWatchAndClosesTheCall() throws Exception {
-    CommandDispatcher dispatcher = new CommandDispatcher(List.of(watch),
-        new JobBulkheads(Map.of(JobClass.READ, 2, JobClass.WRITE, 2, JobClass.PROXY_UNARY, 2, JobClass.PROXY_STREAM, 2), new SimpleMeterRegistry()),
-        new SimpleMeterRegistry(), Clock.systemUTC());
+    CommandDispatcher dispatcher =
+        new CommandDispatcher(
+            List.of(watch),
+            new JobBulkheads(
+                Map.of(
+                    JobClass.READ,
+                    2,
+                    JobClass.WRITE,
+                    2,
+                    JobClass.PROXY_UNARY,
+                    2,
+                    JobClass.PROXY_STREAM,
+                    2),
+                new SimpleMeterRegistry()),
+            new SimpleMeterRegistry(),
+            Clock.systemUTC());
     EventSink sink = new EventSink(4);
-    CompletableFuture<CommandResult> result = dispatcher.dispatch(
-        new CommandRequest("watch-cancel", "resources.watch", Instant.now().plusSeconds(120), Actor.AGENT, JSON.readTree(configMapWatch("\"labelSelector\":\"test=nothing\""))),
-        sink);
+    CompletableFuture<CommandResult> result =
+        dispatcher.dispatch(
+            new CommandRequest(
+                "watch-cancel",
+                "resources.watch",
+                Instant.now().plusSeconds(120),
+                Actor.AGENT,
+                JSON.readTree(configMapWatch("\"labelSelector\":\"test=nothing\""))),
+            sink,
+            new Cancellation());
 
     // nothing matches: the handler is blocked reading the API server's response
     Thread.sleep(1000);
     assertThat(result.isDone()).isFalse();
-    assertThat(dispatcher.cancel("watch-cancel", "user closed the tab")).isTrue();
+    assertThat(dispatcher.cancel("watch-cancel", new CloseReason.Cancelled("user closed the tab")))
+        .isTrue();
 
-    assertThat(result.get(20, TimeUnit.SECONDS)).isEqualTo(new CommandResult.Failure(ErrorCode.CANCELLED, "cancelled: user closed the tab"));
+    assertThat(result.get(20, TimeUnit.SECONDS))
+        .isEqualTo(
+            new CommandResult.Failure(ErrorCode.CANCELLED, "cancelled: user closed the tab"));
     assertThat(callEnds.poll(10, TimeUnit.SECONDS)).as("HTTP call closed").isNotNull();
     dispatcher.drain(Duration.ofSeconds(1));
   }
 
   @Test
   void aUserWithoutRbacIsForbidden(TestEnvironment env) {
-    assertFailure(watch, new Actor(env.nonAdminUser(), List.of("team-a")), configMapWatch(null), ErrorCode.FORBIDDEN, "cannot watch resource \"configmaps\"");
+    assertFailure(
+        watch,
+        new Actor(env.nonAdminUser(), List.of("team-a")),
+        configMapWatch(null),
+        ErrorCode.FORBIDDEN,
+        "cannot watch resource \"configmaps\"");
   }
 
   @Test
   void aDisabledWatchIsRefusedBeforeAnyRequest() {
-    assertFailure(handler(false), Actor.AGENT, configMapWatch(null), ErrorCode.BAD_REQUEST, "watch is disabled on this agent (k8s_watch.enabled=false)");
+    assertFailure(
+        handler(false),
+        Actor.AGENT,
+        configMapWatch(null),
+        ErrorCode.BAD_REQUEST,
+        "watch is disabled on this agent (k8s_watch.enabled=false)");
     assertThat(callEnds).isEmpty();
   }
 
   @Test
   void badPayloadsAreRejected() {
-    assertFailure(watch, Actor.AGENT, "{\"group\":\"\",\"resource\":\"configmaps\"}", ErrorCode.BAD_REQUEST, "version is required");
-    assertFailure(watch, Actor.AGENT, configMapWatch("\"resourceVersion\":\"1&watch=0\""), ErrorCode.BAD_REQUEST, "not a valid resourceVersion");
-    assertFailure(watch, Actor.AGENT, configMapWatch("\"limit\":1"), ErrorCode.BAD_REQUEST, "unknown payload field(s) [limit]");
-    assertFailure(watch, Actor.AGENT, configMapWatch("\"labelSelector\":\"a in (\""), ErrorCode.BAD_REQUEST, "API server answered 400");
+    assertFailure(
+        watch,
+        Actor.AGENT,
+        "{\"group\":\"\",\"resource\":\"configmaps\"}",
+        ErrorCode.BAD_REQUEST,
+        "version is required");
+    assertFailure(
+        watch,
+        Actor.AGENT,
+        configMapWatch("\"resourceVersion\":\"1&watch=0\""),
+        ErrorCode.BAD_REQUEST,
+        "not a valid resourceVersion");
+    assertFailure(
+        watch,
+        Actor.AGENT,
+        configMapWatch("\"limit\":1"),
+        ErrorCode.BAD_REQUEST,
+        "unknown payload field(s) [limit]");
+    assertFailure(
+        watch,
+        Actor.AGENT,
+        configMapWatch("\"labelSelector\":\"a in (\""),
+        ErrorCode.BAD_REQUEST,
+        "API server answered 400");
   }
 
   private static String configMapWatch(String extra) {
-    return "{\"group\":\"\",\"version\":\"v1\",\"resource\":\"configmaps\",\"namespace\":\"" + ns + "\"" + (extra == null ? "" : "," + extra) + "}";
+    return "{\"group\":\"\",\"version\":\"v1\",\"resource\":\"configmaps\",\"namespace\":\""
+        + ns
+        + "\""
+        + (extra == null ? "" : "," + extra)
+        + "}";
   }
 
-  private static void assertFailure(ResourceWatchCommand handler, Actor actor, String payload, ErrorCode code, String messagePart) {
-    assertThatThrownBy(() -> handler.handle(StreamingRuns.context("watch", new EventSink(4), actor, new Cancellation()), JSON.readTree(payload)))
-        .isInstanceOfSatisfying(CommandException.class, e -> {
-          assertThat(e.code()).as(payload).isEqualTo(code);
-          assertThat(e.getMessage()).as(payload).contains(messagePart);
-        });
+  private static void assertFailure(
+      ResourceWatchCommand handler,
+      Actor actor,
+      String payload,
+      ErrorCode code,
+      String messagePart) {
+    assertThatThrownBy(() ->
+            handler.handle(
+                StreamingRuns.context("watch", new EventSink(4), actor, new Cancellation()),
+                JSON.readTree(payload)))
+        .isInstanceOfSatisfying(
+            CommandException.class,
+            e -> {
+              assertThat(e.code()).as(payload).isEqualTo(code);
+              assertThat(e.getMessage()).as(payload).contains(messagePart);
+            });
   }
-
-
 
   /** Splits a watch stream into its events (one JSON object per line). */
   static final class EventSink extends QueueSink {
@@ -195,7 +305,10 @@ class ResourceWatchCommandTest {
       super(capacity);
     }
 
-    /** The next watch event (one JSON line) about the named object; bookmarks and others are skipped. */
+    /**
+     * The next watch event (one JSON line) about the named object; bookmarks and others are
+     * skipped.
+     */
     JsonNode awaitEvent(String name) throws InterruptedException {
       long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (true) {

@@ -10,8 +10,8 @@ import io.clusteragent.cli.Reply;
 import io.clusteragent.protocol.Envelope;
 import io.clusteragent.protocol.FrameKind;
 import io.clusteragent.testsupport.TestEnvironment;
-import io.clusteragent.testsupport.Workloads;
 import io.clusteragent.testsupport.WithTestEnvironment;
+import io.clusteragent.testsupport.Workloads;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nats.client.Connection;
@@ -28,7 +28,6 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -48,21 +47,48 @@ class ThroughNatsTest {
 
     try (ConfigurableApplicationContext agent = startAgent(env, "proxy-e2e");
         Connection nats = Nats.connect(env.natsUrl());
-        PlatformClient platform = new PlatformClient(nats, "agent", "proxy-e2e")) {
+        PlatformClient platform =
+            new PlatformClient(
+                nats, "agent", "proxy-e2e", TestEnvironment.get().platformSigner())) {
       awaitServing(platform);
 
-      Reply list = platform.request("resources.list", JSON.readTree("{\"group\":\"\",\"version\":\"v1\",\"resource\":\"pods\",\"namespace\":\"" + ns + "\"}"), Duration.ofSeconds(30));
+      Reply list =
+          platform.request(
+              "resources.list",
+              JSON.readTree(
+                  "{\"group\":\"\",\"version\":\"v1\",\"resource\":\"pods\",\"namespace\":\""
+                      + ns
+                      + "\"}"),
+              Duration.ofSeconds(30));
       assertThat(list.ok()).as(list.text()).isTrue();
       assertThat(list.contentType()).isEqualTo("application/json");
-      assertThat(list.json().path("items").get(0).path("metadata").path("name").asString()).isEqualTo(pod);
+      assertThat(list.json().path("items").get(0).path("metadata").path("name").asString())
+          .isEqualTo(pod);
 
-      Envelope asNobody = new Envelope(Envelope.VERSION, "forbidden-" + System.nanoTime(), "resources.get", System.currentTimeMillis() + 30_000,
-          new Envelope.ActorBody(env.nonAdminUser(), List.of()), JSON.readTree("{\"group\":\"\",\"version\":\"v1\",\"resource\":\"pods\",\"namespace\":\"" + ns + "\",\"name\":\"" + pod + "\"}"), null);
+      Envelope asNobody =
+          new Envelope(
+              Envelope.VERSION,
+              "forbidden-" + System.nanoTime(),
+              "resources.get",
+              System.currentTimeMillis() + 30_000,
+              new Envelope.ActorBody(env.nonAdminUser(), List.of()),
+              JSON.readTree(
+                  "{\"group\":\"\",\"version\":\"v1\",\"resource\":\"pods\",\"namespace\":\""
+                      + ns
+                      + "\",\"name\":\""
+                      + pod
+                      + "\"}"),
+              null);
       Reply forbidden = platform.request(asNobody, Duration.ofSeconds(30));
       assertThat(forbidden.ok()).isFalse();
       assertThat(forbidden.error().code()).isEqualTo("FORBIDDEN");
 
-      try (PlatformStream logs = platform.openStream("logs.stream", JSON.readTree("{\"namespace\":\"" + ns + "\",\"pod\":\"" + pod + "\"}"), 4, Duration.ofMinutes(2))) {
+      try (PlatformStream logs =
+          platform.openStream(
+              "logs.stream",
+              JSON.readTree("{\"namespace\":\"" + ns + "\",\"pod\":\"" + pod + "\"}"),
+              4,
+              Duration.ofMinutes(2))) {
         assertThat(nextData(logs)).contains("hello from the pod\n");
         TestEnvironment.appendLog(logFile, "a later line");
         assertThat(nextData(logs)).contains("a later line\n");
@@ -92,11 +118,13 @@ class ThroughNatsTest {
   private static ConfigurableApplicationContext startAgent(TestEnvironment env, String clusterId) {
     SpringApplication app = new SpringApplication(AgentConfig.class);
     app.setWebApplicationType(WebApplicationType.NONE);
-    app.setDefaultProperties(Map.of(
-        "agent.nats.servers", env.natsUrl(),
-        "agent.nats.cluster-id", clusterId,
-        "agent.shutdown-grace-period-seconds", "5",
-        "KUBECONFIG", env.adminKubeconfig().toString()));
+    app.setDefaultProperties(
+        Map.of(
+            "agent.nats.servers", env.natsUrl(),
+            "agent.platform-signing-keys", env.platformPublicKeys(),
+            "agent.nats.cluster-id", clusterId,
+            "agent.shutdown-grace-period-seconds", "5",
+            "KUBECONFIG", env.adminKubeconfig().toString()));
     return app.run();
   }
 

@@ -1,5 +1,9 @@
 package io.clusteragent.testsupport;
 
+import io.clusteragent.protocol.MessageSigner;
+import io.clusteragent.protocol.PlatformKeys;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.util.Config;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,479 +24,563 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import io.kubernetes.client.openapi.ApiClient;
-import io.kubernetes.client.util.Config;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Handle on the real local test environment started by {@code bin/testenv}: kubeconfigs and API clients
- * for the cluster-admin and the non-admin user, the NATS URL, helm and kubectl, command helpers, pod log
- * files served by kwok, and nats-server restarts.
+ * Handle on the real local test environment started by {@code bin/testenv}: kubeconfigs and API
+ * clients for the cluster-admin and the non-admin user, the NATS URL, helm and kubectl, command
+ * helpers, pod log files served by kwok, and nats-server restarts.
  *
- * <p>Obtain it as a parameter of a test annotated with {@link WithTestEnvironment}, or via {@link #get()}.
- * The environment is started once per test JVM with {@code bin/testenv up --fresh} (a clean cluster and
- * JetStream store) in {@code testenv.dir} (default {@code target/testenv}); with several surefire forks give
- * each fork its own {@code testenv.dir}, e.g. {@code target/testenv-${surefire.forkNumber}}.
+ * <p>Obtain it as a parameter of a test annotated with {@link WithTestEnvironment}, or via {@link
+ * #get()}. The environment is started once per test JVM with {@code bin/testenv up --fresh} (a
+ * clean cluster and JetStream store) in {@code testenv.dir} (default {@code target/testenv}); with
+ * several surefire forks give each fork its own {@code testenv.dir}, e.g. {@code
+ * target/testenv-${surefire.forkNumber}}.
  *
  * <p>Pod logs: kwok serves {@code pods/log} from files chosen by the test ({@link #podLogFile},
- * {@link #namespaceLogFile}, lines in CRI format via {@link #appendPodLog}/{@link #appendLog}; follow works).
- * Pod exec: {@code kubectl exec} runs the command as a local process of the test machine (kwok
- * {@code ClusterExec}, working directory {@code <dir>/kwok-exec}).
+ * {@link #namespaceLogFile}, lines in CRI format via {@link #appendPodLog}/{@link #appendLog};
+ * follow works). Pod exec: {@code kubectl exec} runs the command as a local process of the test
+ * machine (kwok {@code ClusterExec}, working directory {@code <dir>/kwok-exec}).
  */
-public final class TestEnvironment implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+public final class TestEnvironment
+    implements ExtensionContext.Store.CloseableResource, AutoCloseable {
 
-    /** Default timeout of {@link #run(List)}. */
-    public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofMinutes(2);
+  /** Default timeout of {@link #run(List)}. */
+  public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofMinutes(2);
 
-    private static final DateTimeFormatter CRI_TIME =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter CRI_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
 
-    private static volatile TestEnvironment shared;
-    private static volatile RuntimeException startFailure;
+  private static volatile TestEnvironment shared;
+  private static volatile RuntimeException startFailure;
 
-    private final Path repoRoot;
-    private final Path script;
-    private final Path dir;
-    private final Map<String, String> env;
-    private final boolean keep;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile ApiClient adminClient;
-    private volatile ApiClient nonAdminClient;
+  private final Path repoRoot;
+  private final Path script;
+  private final Path dir;
+  private final Map<String, String> env;
+  private final boolean keep;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile ApiClient adminClient;
+  private volatile ApiClient nonAdminClient;
 
-    private TestEnvironment(Path repoRoot, Path dir, Map<String, String> env, boolean keep) {
-        this.repoRoot = repoRoot;
-        this.script = repoRoot.resolve("bin/testenv");
-        this.dir = dir;
-        this.env = Map.copyOf(env);
-        this.keep = keep;
+  private TestEnvironment(Path repoRoot, Path dir, Map<String, String> env, boolean keep) {
+    this.repoRoot = repoRoot;
+    this.script = repoRoot.resolve("bin/testenv");
+    this.dir = dir;
+    this.env = Map.copyOf(env);
+    this.keep = keep;
+  }
+
+  /** The environment started by {@link TestEnvironmentExtension} in this JVM. */
+  public static TestEnvironment get() {
+    TestEnvironment env = shared;
+    if (env == null) {
+      throw new IllegalStateException(
+          "test environment not started: annotate the test class with @WithTestEnvironment");
     }
+    return env;
+  }
 
-    /** The environment started by {@link TestEnvironmentExtension} in this JVM. */
-    public static TestEnvironment get() {
-        TestEnvironment env = shared;
-        if (env == null) {
-            throw new IllegalStateException("test environment not started: annotate the test class with @WithTestEnvironment");
+  static synchronized TestEnvironment startShared() {
+    if (shared != null && !shared.closed.get()) {
+      return shared;
+    }
+    if (startFailure != null) {
+      throw new IllegalStateException(
+          "test environment failed to start earlier in this JVM", startFailure);
+    }
+    try {
+      return doStartShared();
+    } catch (RuntimeException e) {
+      startFailure = e;
+      throw e;
+    }
+  }
+
+  private static TestEnvironment doStartShared() {
+    Path root = findRepoRoot(Path.of(System.getProperty("user.dir")).toAbsolutePath());
+    String dirProperty = System.getProperty("testenv.dir");
+    Path dir =
+        (dirProperty != null && !dirProperty.isBlank())
+            ? Path.of(dirProperty).toAbsolutePath()
+            : Path.of(System.getProperty("user.dir")).toAbsolutePath().resolve("target/testenv");
+    boolean keep = Boolean.getBoolean("testenv.keep");
+    TestEnvironment env = start(root, dir, keep);
+    shared = env;
+    Runtime.getRuntime().addShutdownHook(new Thread(env::close, "testenv-shutdown"));
+    return env;
+  }
+
+  /**
+   * Starts (or reuses) an environment in {@code dir} with {@code bin/testenv up --fresh}. Prefer
+   * the extension; this is for callers outside JUnit.
+   */
+  public static TestEnvironment start(Path repoRoot, Path dir, boolean keepRunning) {
+    Path script = repoRoot.resolve("bin/testenv");
+    try {
+      Files.createDirectories(dir);
+      Path upLog = dir.resolveSibling(dir.getFileName() + "-up.log");
+      List<String> up =
+          new ArrayList<>(List.of(script.toString(), "up", "--fresh", "--dir", dir.toString()));
+      if (!keepRunning) {
+        up.addAll(List.of("--owner-pid", Long.toString(ProcessHandle.current().pid())));
+      }
+      Process p =
+          new ProcessBuilder(up)
+              .directory(repoRoot.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.to(upLog.toFile()))
+              .start();
+      if (!p.waitFor(60, TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        throw new IllegalStateException("bin/testenv up timed out; see " + upLog);
+      }
+      String upOutput = Files.readString(upLog);
+      System.err.print(upOutput);
+      if (p.exitValue() != 0) {
+        throw new IllegalStateException(
+            "bin/testenv up failed (exit "
+                + p.exitValue()
+                + "); logs in "
+                + dir.resolve("logs")
+                + "\n"
+                + upOutput);
+      }
+      CommandResult envOut =
+          exec(
+                  List.of(script.toString(), "env", "--dir", dir.toString()),
+                  Map.of(),
+                  repoRoot,
+                  Duration.ofMinutes(1))
+              .assertSuccess();
+      return new TestEnvironment(repoRoot, dir, parseExports(envOut.stdout()), keepRunning);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static Path findRepoRoot(Path start) {
+    for (Path p = start; p != null; p = p.getParent()) {
+      if (Files.isRegularFile(p.resolve("bin/testenv"))) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("no bin/testenv found above " + start);
+  }
+
+  static Map<String, String> parseExports(String text) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String line : text.split("\n")) {
+      line = line.strip();
+      if (!line.startsWith("export ")) {
+        continue;
+      }
+      int eq = line.indexOf('=');
+      String key = line.substring("export ".length(), eq);
+      String value = line.substring(eq + 1);
+      if (value.length() >= 2 && value.startsWith("'") && value.endsWith("'")) {
+        value = value.substring(1, value.length() - 1);
+      }
+      out.put(key, value);
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ coordinates
+
+  /**
+   * The variables printed by {@code bin/testenv env} (KUBECONFIG, NATS_URL, HELM, KUBECTL, ...).
+   */
+  public Map<String, String> variables() {
+    return env;
+  }
+
+  /** State directory: kubeconfigs, pki, logs/ (server logs), kwok-logs/, data/. */
+  public Path dir() {
+    return dir;
+  }
+
+  public Path repoRoot() {
+    return repoRoot;
+  }
+
+  /** Directory holding one log file per server process. */
+  public Path serverLogDir() {
+    return Path.of(env.get("TESTENV_LOG_DIR"));
+  }
+
+  public Path adminKubeconfig() {
+    return Path.of(env.get("TESTENV_ADMIN_KUBECONFIG"));
+  }
+
+  public String adminUser() {
+    return env.get("TESTENV_ADMIN_USER");
+  }
+
+  public Path nonAdminKubeconfig() {
+    return Path.of(env.get("TESTENV_NONADMIN_KUBECONFIG"));
+  }
+
+  /** Name of the user without any RBAC binding (its requests are authenticated but forbidden). */
+  public String nonAdminUser() {
+    return env.get("TESTENV_NONADMIN_USER");
+  }
+
+  public String apiServerUrl() {
+    return env.get("TESTENV_APISERVER_URL");
+  }
+
+  public Path caCertFile() {
+    return Path.of(env.get("TESTENV_CA_FILE"));
+  }
+
+  /**
+   * Signs as the platform with the environment's key pair (made by {@code bin/testenv up}); agents
+   * started for it trust {@link #platformPublicKeys()}.
+   */
+  public MessageSigner platformSigner() {
+    try {
+      return new MessageSigner(
+          PlatformKeys.privateKey(Files.readString(Path.of(env.get("AGENTCTL_SIGNING_KEY_FILE")))));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The platform public key agents of this environment trust, as PEM text. */
+  public String platformPublicKeys() {
+    try {
+      return Files.readString(platformPublicKeyFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public Path platformPublicKeyFile() {
+    return Path.of(env.get("AGENT_PLATFORM_SIGNING_KEYS_FILE"));
+  }
+
+  public String natsUrl() {
+    return env.get("NATS_URL");
+  }
+
+  public Path helm() {
+    return Path.of(env.get("HELM"));
+  }
+
+  public Path kubectl() {
+    return Path.of(env.get("KUBECTL"));
+  }
+
+  /** Names of the kwok-simulated nodes. */
+  public List<String> nodeNames() {
+    return Arrays.stream(env.get("TESTENV_NODES").split("\\s+")).filter(s -> !s.isBlank()).toList();
+  }
+
+  /** Shared API client of the cluster-admin (group system:masters). */
+  public ApiClient adminApiClient() {
+    if (adminClient == null) {
+      adminClient = apiClient(adminKubeconfig());
+    }
+    return adminClient;
+  }
+
+  /** Shared API client of {@link #nonAdminUser()}, who has no RBAC bindings. */
+  public ApiClient nonAdminApiClient() {
+    if (nonAdminClient == null) {
+      nonAdminClient = apiClient(nonAdminKubeconfig());
+    }
+    return nonAdminClient;
+  }
+
+  /** A new API client for a kubeconfig file. */
+  public static ApiClient apiClient(Path kubeconfig) {
+    try {
+      return Config.fromConfig(kubeconfig.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  // ------------------------------------------------------------------ commands
+
+  /**
+   * Environment variables for child processes: the variables of {@link #variables()} (KUBECONFIG is
+   * the admin's) plus an isolated helm home under {@link #dir()}.
+   */
+  public Map<String, String> commandEnvironment() {
+    Map<String, String> e = new LinkedHashMap<>(env);
+    Path helmHome = dir.resolve("helm");
+    e.put("HELM_CACHE_HOME", helmHome.resolve("cache").toString());
+    e.put("HELM_CONFIG_HOME", helmHome.resolve("config").toString());
+    e.put("HELM_DATA_HOME", helmHome.resolve("data").toString());
+    return e;
+  }
+
+  /**
+   * Runs a command with {@link #commandEnvironment()}, capturing output; does not throw on failure.
+   */
+  public CommandResult run(String... command) {
+    return run(List.of(command));
+  }
+
+  public CommandResult run(List<String> command) {
+    return run(command, DEFAULT_COMMAND_TIMEOUT);
+  }
+
+  public CommandResult run(List<String> command, Duration timeout) {
+    return exec(command, commandEnvironment(), dir, timeout);
+  }
+
+  /** Runs kubectl (admin kubeconfig) with the given arguments. */
+  public CommandResult kubectl(String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(kubectl().toString());
+    cmd.addAll(List.of(args));
+    return run(cmd);
+  }
+
+  /** Runs kubectl as the non-admin user ({@link #nonAdminKubeconfig()}). */
+  public CommandResult nonAdminKubectl(String... args) {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(kubectl().toString(), "--kubeconfig", nonAdminKubeconfig().toString()));
+    cmd.addAll(List.of(args));
+    return run(cmd);
+  }
+
+  /** Runs helm (admin kubeconfig, isolated helm home) with the given arguments. */
+  public CommandResult helm(String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(helm().toString());
+    cmd.addAll(List.of(args));
+    return run(cmd);
+  }
+
+  /**
+   * A process builder with {@link #commandEnvironment()}, for long-running commands such as {@code
+   * kubectl logs -f}.
+   */
+  public ProcessBuilder processBuilder(String... command) {
+    ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
+    pb.environment().putAll(commandEnvironment());
+    return pb;
+  }
+
+  static CommandResult exec(
+      List<String> command, Map<String, String> environment, Path workDir, Duration timeout) {
+    try {
+      ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
+      pb.environment().putAll(environment);
+      Process p = pb.start();
+      p.getOutputStream().close();
+      CompletableFuture<String> out = drain(p.getInputStream());
+      CompletableFuture<String> err = drain(p.getErrorStream());
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException(
+            "command timed out after "
+                + timeout
+                + ": "
+                + String.join(" ", command)
+                + "\n--- stdout ---\n"
+                + out.getNow("")
+                + "\n--- stderr ---\n"
+                + err.getNow(""));
+      }
+      return new CommandResult(List.copyOf(command), p.exitValue(), out.join(), err.join());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static CompletableFuture<String> drain(InputStream in) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try (in) {
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            in.transferTo(buf);
+            return buf.toString(StandardCharsets.UTF_8);
+          } catch (IOException e) {
+            return "";
+          }
+        },
+        command -> Thread.ofVirtual().start(command));
+  }
+
+  // ------------------------------------------------------------------ pod logs (served by kwok)
+
+  /**
+   * The log file kwok serves for every container of pod {@code namespace/pod} ({@code kubectl
+   * logs}, {@code pods/log} with follow). Creates the file and a kwok {@code Logs} rule (name = pod
+   * name) on first use; a per-pod rule wins over per-namespace rules.
+   */
+  public Path podLogFile(String namespace, String pod) {
+    Path file = dir.resolve("kwok-logs").resolve(namespace).resolve(pod + ".log");
+    ensureLogRule(
+        file,
+        """
+        apiVersion: kwok.x-k8s.io/v1alpha1
+        kind: Logs
+        metadata:
+          name: %s
+          namespace: %s
+        spec:
+          logs:
+          - logsFile: %s
+            follow: true
+        """
+            .formatted(pod, namespace, file),
+        namespace,
+        pod);
+    return file;
+  }
+
+  /**
+   * The log file kwok serves for all pods of {@code namespace} that have no per-pod file ({@link
+   * #podLogFile}). Creates the file and a kwok {@code ClusterLogs} rule on first use.
+   */
+  public Path namespaceLogFile(String namespace) {
+    Path file = dir.resolve("kwok-logs").resolve(namespace).resolve("_namespace.log");
+    ensureLogRule(
+        file,
+        """
+        apiVersion: kwok.x-k8s.io/v1alpha1
+        kind: ClusterLogs
+        metadata:
+          name: testenv-ns-%s
+        spec:
+          selector:
+            matchNamespaces: [%s]
+          logs:
+          - logsFile: %s
+            follow: true
+        """
+            .formatted(namespace, namespace, file),
+        namespace,
+        null);
+    return file;
+  }
+
+  private synchronized void ensureLogRule(
+      Path file, String manifest, String namespace, String pod) {
+    try {
+      Files.createDirectories(file.getParent());
+      if (!Files.exists(file)) {
+        Files.createFile(file);
+      }
+      Path manifestFile = file.resolveSibling(file.getFileName() + ".rule.yaml");
+      if (!Files.exists(manifestFile) || !Files.readString(manifestFile).equals(manifest)) {
+        Files.writeString(manifestFile, manifest);
+        kubectl("apply", "--server-side", "-f", manifestFile.toString()).assertSuccess();
+        // kwok picks the rule up through a watch: for an existing pod, wait until kwok serves its
+        // log
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        Thread.sleep(200);
+        while (pod != null && System.nanoTime() < deadline) {
+          CommandResult probe = kubectl("logs", "--tail=0", "-n", namespace, pod);
+          if (probe.succeeded()
+              || probe.stderr().contains("NotFound")
+              || probe.stderr().contains("not found")
+                  && !probe.stderr().contains("no logs found")) {
+            break;
+          }
+          Thread.sleep(200);
         }
-        return env;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
+  }
 
-    static synchronized TestEnvironment startShared() {
-        if (shared != null && !shared.closed.get()) {
-            return shared;
-        }
-        if (startFailure != null) {
-            throw new IllegalStateException("test environment failed to start earlier in this JVM", startFailure);
-        }
-        try {
-            return doStartShared();
-        }
-        catch (RuntimeException e) {
-            startFailure = e;
-            throw e;
-        }
+  /**
+   * Appends lines (as container stdout, CRI log format) to the log file of a pod; see {@link
+   * #podLogFile}.
+   */
+  public Path appendPodLog(String namespace, String pod, String... lines) {
+    Path file = podLogFile(namespace, pod);
+    appendLog(file, lines);
+    return file;
+  }
+
+  /**
+   * Appends lines to a kwok-served log file in CRI format ({@code <RFC3339Nano> stdout F <line>}).
+   */
+  public static void appendLog(Path file, String... lines) {
+    StringBuilder sb = new StringBuilder();
+    for (String line : lines) {
+      sb.append(CRI_TIME.format(Instant.now())).append(" stdout F ").append(line).append('\n');
     }
-
-    private static TestEnvironment doStartShared() {
-        Path root = findRepoRoot(Path.of(System.getProperty("user.dir")).toAbsolutePath());
-        String dirProperty = System.getProperty("testenv.dir");
-        Path dir = (dirProperty != null && !dirProperty.isBlank())
-                ? Path.of(dirProperty).toAbsolutePath()
-                : Path.of(System.getProperty("user.dir")).toAbsolutePath().resolve("target/testenv");
-        boolean keep = Boolean.getBoolean("testenv.keep");
-        TestEnvironment env = start(root, dir, keep);
-        shared = env;
-        Runtime.getRuntime().addShutdownHook(new Thread(env::close, "testenv-shutdown"));
-        return env;
+    try {
+      Files.writeString(
+          file,
+          sb,
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND,
+          StandardOpenOption.WRITE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+  }
 
-    /**
-     * Starts (or reuses) an environment in {@code dir} with {@code bin/testenv up --fresh}. Prefer the
-     * extension; this is for callers outside JUnit.
-     */
-    public static TestEnvironment start(Path repoRoot, Path dir, boolean keepRunning) {
-        Path script = repoRoot.resolve("bin/testenv");
-        try {
-            Files.createDirectories(dir);
-            Path upLog = dir.resolveSibling(dir.getFileName() + "-up.log");
-            List<String> up = new ArrayList<>(List.of(script.toString(), "up", "--fresh", "--dir", dir.toString()));
-            if (!keepRunning) {
-                up.addAll(List.of("--owner-pid", Long.toString(ProcessHandle.current().pid())));
-            }
-            Process p = new ProcessBuilder(up).directory(repoRoot.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.to(upLog.toFile()))
-                    .start();
-            if (!p.waitFor(60, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("bin/testenv up timed out; see " + upLog);
-            }
-            String upOutput = Files.readString(upLog);
-            System.err.print(upOutput);
-            if (p.exitValue() != 0) {
-                throw new IllegalStateException("bin/testenv up failed (exit " + p.exitValue() + "); logs in "
-                        + dir.resolve("logs") + "\n" + upOutput);
-            }
-            CommandResult envOut = exec(List.of(script.toString(), "env", "--dir", dir.toString()), Map.of(),
-                    repoRoot, Duration.ofMinutes(1)).assertSuccess();
-            return new TestEnvironment(repoRoot, dir, parseExports(envOut.stdout()), keepRunning);
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+  // ------------------------------------------------------------------ nats-server control
+
+  /** Stops nats-server (clients see a disconnect). */
+  public void stopNats() {
+    script("nats-stop");
+  }
+
+  /** Starts nats-server again on the same port with the same JetStream directory. */
+  public void startNats() {
+    script("nats-start");
+  }
+
+  /** Stops and starts nats-server on the same port, keeping JetStream data. */
+  public void restartNats() {
+    script("nats-restart");
+  }
+
+  private void script(String sub) {
+    exec(
+            List.of(script.toString(), sub, "--dir", dir.toString()),
+            Map.of(),
+            repoRoot,
+            Duration.ofMinutes(2))
+        .assertSuccess();
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  /**
+   * Stops all processes ({@code bin/testenv down}) unless {@code testenv.keep=true}. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (keep || !closed.compareAndSet(false, true)) {
+      return;
     }
-
-    static Path findRepoRoot(Path start) {
-        for (Path p = start; p != null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("bin/testenv"))) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("no bin/testenv found above " + start);
+    if (adminClient != null) {
+      adminClient.getHttpClient().dispatcher().executorService().shutdown();
     }
+    exec(
+        List.of(script.toString(), "down", "--dir", dir.toString()),
+        Map.of(),
+        repoRoot,
+        Duration.ofMinutes(2));
+  }
 
-    static Map<String, String> parseExports(String text) {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (String line : text.split("\n")) {
-            line = line.strip();
-            if (!line.startsWith("export ")) {
-                continue;
-            }
-            int eq = line.indexOf('=');
-            String key = line.substring("export ".length(), eq);
-            String value = line.substring(eq + 1);
-            if (value.length() >= 2 && value.startsWith("'") && value.endsWith("'")) {
-                value = value.substring(1, value.length() - 1);
-            }
-            out.put(key, value);
-        }
-        return out;
-    }
-
-    // ------------------------------------------------------------------ coordinates
-
-    /** The variables printed by {@code bin/testenv env} (KUBECONFIG, NATS_URL, HELM, KUBECTL, ...). */
-    public Map<String, String> variables() {
-        return env;
-    }
-
-    /** State directory: kubeconfigs, pki, logs/ (server logs), kwok-logs/, data/. */
-    public Path dir() {
-        return dir;
-    }
-
-    public Path repoRoot() {
-        return repoRoot;
-    }
-
-    /** Directory holding one log file per server process. */
-    public Path serverLogDir() {
-        return Path.of(env.get("TESTENV_LOG_DIR"));
-    }
-
-    public Path adminKubeconfig() {
-        return Path.of(env.get("TESTENV_ADMIN_KUBECONFIG"));
-    }
-
-    public String adminUser() {
-        return env.get("TESTENV_ADMIN_USER");
-    }
-
-    public Path nonAdminKubeconfig() {
-        return Path.of(env.get("TESTENV_NONADMIN_KUBECONFIG"));
-    }
-
-    /** Name of the user without any RBAC binding (its requests are authenticated but forbidden). */
-    public String nonAdminUser() {
-        return env.get("TESTENV_NONADMIN_USER");
-    }
-
-    public String apiServerUrl() {
-        return env.get("TESTENV_APISERVER_URL");
-    }
-
-    public Path caCertFile() {
-        return Path.of(env.get("TESTENV_CA_FILE"));
-    }
-
-    public String natsUrl() {
-        return env.get("NATS_URL");
-    }
-
-    public Path helm() {
-        return Path.of(env.get("HELM"));
-    }
-
-    public Path kubectl() {
-        return Path.of(env.get("KUBECTL"));
-    }
-
-    /** Names of the kwok-simulated nodes. */
-    public List<String> nodeNames() {
-        return Arrays.stream(env.get("TESTENV_NODES").split("\\s+")).filter(s -> !s.isBlank()).toList();
-    }
-
-    /** Shared API client of the cluster-admin (group system:masters). */
-    public ApiClient adminApiClient() {
-        if (adminClient == null) {
-            adminClient = apiClient(adminKubeconfig());
-        }
-        return adminClient;
-    }
-
-    /** Shared API client of {@link #nonAdminUser()}, who has no RBAC bindings. */
-    public ApiClient nonAdminApiClient() {
-        if (nonAdminClient == null) {
-            nonAdminClient = apiClient(nonAdminKubeconfig());
-        }
-        return nonAdminClient;
-    }
-
-    /** A new API client for a kubeconfig file. */
-    public static ApiClient apiClient(Path kubeconfig) {
-        try {
-            return Config.fromConfig(kubeconfig.toString());
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    // ------------------------------------------------------------------ commands
-
-    /**
-     * Environment variables for child processes: the variables of {@link #variables()} (KUBECONFIG is the
-     * admin's) plus an isolated helm home under {@link #dir()}.
-     */
-    public Map<String, String> commandEnvironment() {
-        Map<String, String> e = new LinkedHashMap<>(env);
-        Path helmHome = dir.resolve("helm");
-        e.put("HELM_CACHE_HOME", helmHome.resolve("cache").toString());
-        e.put("HELM_CONFIG_HOME", helmHome.resolve("config").toString());
-        e.put("HELM_DATA_HOME", helmHome.resolve("data").toString());
-        return e;
-    }
-
-    /** Runs a command with {@link #commandEnvironment()}, capturing output; does not throw on failure. */
-    public CommandResult run(String... command) {
-        return run(List.of(command));
-    }
-
-    public CommandResult run(List<String> command) {
-        return run(command, DEFAULT_COMMAND_TIMEOUT);
-    }
-
-    public CommandResult run(List<String> command, Duration timeout) {
-        return exec(command, commandEnvironment(), dir, timeout);
-    }
-
-    /** Runs kubectl (admin kubeconfig) with the given arguments. */
-    public CommandResult kubectl(String... args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(kubectl().toString());
-        cmd.addAll(List.of(args));
-        return run(cmd);
-    }
-
-    /** Runs kubectl as the non-admin user ({@link #nonAdminKubeconfig()}). */
-    public CommandResult nonAdminKubectl(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(kubectl().toString(), "--kubeconfig", nonAdminKubeconfig().toString()));
-        cmd.addAll(List.of(args));
-        return run(cmd);
-    }
-
-    /** Runs helm (admin kubeconfig, isolated helm home) with the given arguments. */
-    public CommandResult helm(String... args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(helm().toString());
-        cmd.addAll(List.of(args));
-        return run(cmd);
-    }
-
-    /** A process builder with {@link #commandEnvironment()}, for long-running commands such as {@code kubectl logs -f}. */
-    public ProcessBuilder processBuilder(String... command) {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
-        pb.environment().putAll(commandEnvironment());
-        return pb;
-    }
-
-    static CommandResult exec(List<String> command, Map<String, String> environment, Path workDir, Duration timeout) {
-        try {
-            ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
-            pb.environment().putAll(environment);
-            Process p = pb.start();
-            p.getOutputStream().close();
-            CompletableFuture<String> out = drain(p.getInputStream());
-            CompletableFuture<String> err = drain(p.getErrorStream());
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("command timed out after " + timeout + ": " + String.join(" ", command)
-                        + "\n--- stdout ---\n" + out.getNow("") + "\n--- stderr ---\n" + err.getNow(""));
-            }
-            return new CommandResult(List.copyOf(command), p.exitValue(), out.join(), err.join());
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static CompletableFuture<String> drain(InputStream in) {
-        return CompletableFuture.supplyAsync(() -> {
-            try (in) {
-                ByteArrayOutputStream buf = new ByteArrayOutputStream();
-                in.transferTo(buf);
-                return buf.toString(StandardCharsets.UTF_8);
-            }
-            catch (IOException e) {
-                return "";
-            }
-        }, command -> Thread.ofVirtual().start(command));
-    }
-
-    // ------------------------------------------------------------------ pod logs (served by kwok)
-
-    /**
-     * The log file kwok serves for every container of pod {@code namespace/pod} ({@code kubectl logs},
-     * {@code pods/log} with follow). Creates the file and a kwok {@code Logs} rule (name = pod name) on
-     * first use; a per-pod rule wins over per-namespace rules.
-     */
-    public Path podLogFile(String namespace, String pod) {
-        Path file = dir.resolve("kwok-logs").resolve(namespace).resolve(pod + ".log");
-        ensureLogRule(file, """
-                apiVersion: kwok.x-k8s.io/v1alpha1
-                kind: Logs
-                metadata:
-                  name: %s
-                  namespace: %s
-                spec:
-                  logs:
-                  - logsFile: %s
-                    follow: true
-                """.formatted(pod, namespace, file), namespace, pod);
-        return file;
-    }
-
-    /**
-     * The log file kwok serves for all pods of {@code namespace} that have no per-pod file
-     * ({@link #podLogFile}). Creates the file and a kwok {@code ClusterLogs} rule on first use.
-     */
-    public Path namespaceLogFile(String namespace) {
-        Path file = dir.resolve("kwok-logs").resolve(namespace).resolve("_namespace.log");
-        ensureLogRule(file, """
-                apiVersion: kwok.x-k8s.io/v1alpha1
-                kind: ClusterLogs
-                metadata:
-                  name: testenv-ns-%s
-                spec:
-                  selector:
-                    matchNamespaces: [%s]
-                  logs:
-                  - logsFile: %s
-                    follow: true
-                """.formatted(namespace, namespace, file), namespace, null);
-        return file;
-    }
-
-    private synchronized void ensureLogRule(Path file, String manifest, String namespace, String pod) {
-        try {
-            Files.createDirectories(file.getParent());
-            if (!Files.exists(file)) {
-                Files.createFile(file);
-            }
-            Path manifestFile = file.resolveSibling(file.getFileName() + ".rule.yaml");
-            if (!Files.exists(manifestFile) || !Files.readString(manifestFile).equals(manifest)) {
-                Files.writeString(manifestFile, manifest);
-                kubectl("apply", "--server-side", "-f", manifestFile.toString()).assertSuccess();
-                // kwok picks the rule up through a watch: for an existing pod, wait until kwok serves its log
-                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-                Thread.sleep(200);
-                while (pod != null && System.nanoTime() < deadline) {
-                    CommandResult probe = kubectl("logs", "--tail=0", "-n", namespace, pod);
-                    if (probe.succeeded() || probe.stderr().contains("NotFound") || probe.stderr().contains("not found")
-                            && !probe.stderr().contains("no logs found")) {
-                        break;
-                    }
-                    Thread.sleep(200);
-                }
-            }
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Appends lines (as container stdout, CRI log format) to the log file of a pod; see {@link #podLogFile}. */
-    public Path appendPodLog(String namespace, String pod, String... lines) {
-        Path file = podLogFile(namespace, pod);
-        appendLog(file, lines);
-        return file;
-    }
-
-    /** Appends lines to a kwok-served log file in CRI format ({@code <RFC3339Nano> stdout F <line>}). */
-    public static void appendLog(Path file, String... lines) {
-        StringBuilder sb = new StringBuilder();
-        for (String line : lines) {
-            sb.append(CRI_TIME.format(Instant.now())).append(" stdout F ").append(line).append('\n');
-        }
-        try {
-            Files.writeString(file, sb, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-                    StandardOpenOption.WRITE);
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    // ------------------------------------------------------------------ nats-server control
-
-    /** Stops nats-server (clients see a disconnect). */
-    public void stopNats() {
-        script("nats-stop");
-    }
-
-    /** Starts nats-server again on the same port with the same JetStream directory. */
-    public void startNats() {
-        script("nats-start");
-    }
-
-    /** Stops and starts nats-server on the same port, keeping JetStream data. */
-    public void restartNats() {
-        script("nats-restart");
-    }
-
-    private void script(String sub) {
-        exec(List.of(script.toString(), sub, "--dir", dir.toString()), Map.of(), repoRoot, Duration.ofMinutes(2))
-                .assertSuccess();
-    }
-
-    // ------------------------------------------------------------------ lifecycle
-
-    /** Stops all processes ({@code bin/testenv down}) unless {@code testenv.keep=true}. Idempotent. */
-    @Override
-    public void close() {
-        if (keep || !closed.compareAndSet(false, true)) {
-            return;
-        }
-        if (adminClient != null) {
-            adminClient.getHttpClient().dispatcher().executorService().shutdown();
-        }
-        exec(List.of(script.toString(), "down", "--dir", dir.toString()), Map.of(), repoRoot, Duration.ofMinutes(2));
-    }
-
-    @Override
-    public String toString() {
-        return "TestEnvironment[" + dir + ", api=" + apiServerUrl() + ", nats=" + natsUrl() + "]";
-    }
+  @Override
+  public String toString() {
+    return "TestEnvironment[" + dir + ", api=" + apiServerUrl() + ", nats=" + natsUrl() + "]";
+  }
 }

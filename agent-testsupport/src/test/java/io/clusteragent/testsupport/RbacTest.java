@@ -11,24 +11,40 @@ import org.junit.jupiter.api.Test;
 @WithTestEnvironment
 class RbacTest {
 
-    @Test
-    void nonAdminIsForbiddenToListSecretsAndAdminIsNot(TestEnvironment env) throws Exception {
-        ApiException denied = catchThrowableOfType(ApiException.class,
-                () -> new CoreV1Api(env.nonAdminApiClient()).listNamespacedSecret("default").execute());
-        assertThat(denied).isNotNull();
-        assertThat(denied.getCode()).isEqualTo(403);
-        assertThat(denied.getResponseBody()).contains("User \\\"" + env.nonAdminUser() + "\\\"");
+  @Test
+  void nonAdminIsForbiddenToListSecretsAndAdminIsNot(TestEnvironment env) throws Exception {
+    ApiException denied =
+        catchThrowableOfType(
+            ApiException.class,
+            () -> new CoreV1Api(env.nonAdminApiClient()).listNamespacedSecret("default").execute());
+    assertThat(denied).isNotNull();
+    assertThat(denied.getCode()).isEqualTo(403);
+    assertThat(denied.getResponseBody()).contains("User \\\"" + env.nonAdminUser() + "\\\"");
 
-        assertThat(new CoreV1Api(env.adminApiClient()).listNamespacedSecret("default").execute().getItems()).isNotNull();
-    }
+    assertThat(
+            new CoreV1Api(env.adminApiClient())
+                .listNamespacedSecret("default")
+                .execute()
+                .getItems())
+        .isNotNull();
+  }
 
-    @Test
-    void kubectlAuthCanIReflectsRbac(TestEnvironment env) {
-        assertThat(env.kubectl("auth", "can-i", "list", "secrets", "--as", env.nonAdminUser()).stdout().strip()).isEqualTo("no");
-        assertThat(env.kubectl("auth", "can-i", "list", "secrets").stdout().strip()).isEqualTo("yes");
-        CommandResult jane = env.run(env.kubectl().toString(), "--kubeconfig", env.nonAdminKubeconfig().toString(),
-                "get", "secrets");
-        assertThat(jane.exitCode()).isNotZero();
-        assertThat(jane.stderr()).contains("Forbidden");
-    }
+  @Test
+  void kubectlAuthCanIReflectsRbac(TestEnvironment env) {
+    assertThat(
+            env.kubectl("auth", "can-i", "list", "secrets", "--as", env.nonAdminUser())
+                .stdout()
+                .strip())
+        .isEqualTo("no");
+    assertThat(env.kubectl("auth", "can-i", "list", "secrets").stdout().strip()).isEqualTo("yes");
+    CommandResult jane =
+        env.run(
+            env.kubectl().toString(),
+            "--kubeconfig",
+            env.nonAdminKubeconfig().toString(),
+            "get",
+            "secrets");
+    assertThat(jane.exitCode()).isNotZero();
+    assertThat(jane.stderr()).contains("Forbidden");
+  }
 }

@@ -3,12 +3,14 @@ package io.clusteragent.core.command;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Cancels a running job: marks it, then interrupts its thread so blocking I/O on a virtual thread
- * returns. Handlers check {@link #isCancelled()} between units of work.
+ * The one record of whether a running command was stopped, and why. The first reason wins; it
+ * interrupts the worker thread so blocking I/O on a virtual thread returns. Handlers check {@link
+ * #isCancelled()} between units of work. A stream shares its command's cancellation, so a cancel, a
+ * stall, a deadline or a lost connection is recorded once, here.
  */
 public final class Cancellation {
 
-  private final AtomicReference<String> reason = new AtomicReference<>();
+  private final AtomicReference<CloseReason> reason = new AtomicReference<>();
   private volatile Thread worker;
 
   void bind(Thread thread) {
@@ -22,20 +24,24 @@ public final class Cancellation {
     this.worker = null;
   }
 
-  public void cancel(String why) {
+  /** Returns true when this call stopped the command, false when it had been stopped already. */
+  public boolean cancel(CloseReason why) {
     if (reason.compareAndSet(null, why)) {
       Thread t = worker;
       if (t != null) {
         t.interrupt();
       }
+      return true;
     }
+    return false;
   }
 
   public boolean isCancelled() {
     return reason.get() != null;
   }
 
-  public String reason() {
+  /** Why the command was stopped, or null while it runs. */
+  public CloseReason reason() {
     return reason.get();
   }
 }

@@ -1,8 +1,7 @@
 package io.clusteragent.core.command;
 
-import io.clusteragent.protocol.ErrorCode;
 import io.clusteragent.protocol.CommandException;
-
+import io.clusteragent.protocol.ErrorCode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -36,13 +35,16 @@ public final class CommandDispatcher {
   private final JobBulkheads bulkheads;
   private final MeterRegistry meters;
   private final Clock clock;
-  private final ExecutorService workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("job-", 0).factory());
+  private final ExecutorService workers =
+      Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("job-", 0).factory());
   private final ScheduledExecutorService deadlines =
-      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("job-deadlines").factory());
-  private final Map<String, Cancellation> running = new ConcurrentHashMap<>();
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().daemon().name("job-deadlines").factory());
+  private final Map<String, Running> running = new ConcurrentHashMap<>();
   private volatile boolean accepting = true;
 
-  public CommandDispatcher(List<CommandHandler> handlers, JobBulkheads bulkheads, MeterRegistry meters, Clock clock) {
+  public CommandDispatcher(
+      List<CommandHandler> handlers, JobBulkheads bulkheads, MeterRegistry meters, Clock clock) {
     Map<String, CommandHandler> byType = new HashMap<>();
     for (CommandHandler handler : handlers) {
       CommandHandler previous = byType.put(handler.type(), handler);
@@ -65,37 +67,61 @@ public final class CommandDispatcher {
     return handler != null && handler.streaming();
   }
 
+  /** Starts a unary command: no stream, a cancellation of its own. */
+  public CompletableFuture<CommandResult> dispatch(CommandRequest request) {
+    return dispatch(request, StreamSink.NONE, new Cancellation());
+  }
+
   /**
    * Starts a command. The future completes with its result; it never completes exceptionally.
-   * Rejections (unknown type, busy, shutting down, expired) complete it at once.
+   * Rejections (unknown type, busy, shutting down, expired) complete it at once. A streaming
+   * command passes its stream and the stream's cancellation, so a stall or a lost consumer and a
+   * platform cancel or the deadline are one and the same record.
    */
-  public CompletableFuture<CommandResult> dispatch(CommandRequest request, StreamSink stream) {
+  public CompletableFuture<CommandResult> dispatch(
+      CommandRequest request, StreamSink stream, Cancellation cancellation) {
     CommandHandler handler = handlers.get(request.type());
     if (handler == null) {
-      return done(request, "none", new CommandResult.Failure(ErrorCode.UNKNOWN_TYPE, "unknown command type '" + request.type() + "'"));
+      return done(
+          request,
+          "none",
+          new CommandResult.Failure(
+              ErrorCode.UNKNOWN_TYPE, "unknown command type '" + request.type() + "'"));
     }
     String jobClass = handler.jobClass().metricName();
     if (!accepting) {
-      return done(request, jobClass, new CommandResult.Failure(ErrorCode.SHUTTING_DOWN, "agent is shutting down; retry on another replica"));
+      return done(request, jobClass, failure(new CloseReason.ShuttingDown()));
     }
     Instant now = clock.instant();
     if (request.deadline() != null && !request.deadline().isAfter(now)) {
-      return done(request, jobClass, new CommandResult.Failure(ErrorCode.DEADLINE_EXCEEDED, "deadline passed before the command started"));
+      return done(
+          request,
+          jobClass,
+          new CommandResult.Failure(
+              ErrorCode.DEADLINE_EXCEEDED, "deadline passed before the command started"));
     }
     if (!bulkheads.tryAcquire(handler.jobClass())) {
       return done(request, jobClass, new CommandResult.Busy(handler.jobClass(), BUSY_RETRY_HINT));
     }
-    Cancellation cancellation = new Cancellation();
-    if (running.putIfAbsent(request.id(), cancellation) != null) {
+    Running job = new Running(handler, cancellation);
+    if (running.putIfAbsent(request.id(), job) != null) {
       bulkheads.release(handler.jobClass());
-      return done(request, jobClass, new CommandResult.Failure(ErrorCode.BAD_REQUEST, "a command with id " + request.id() + " is already running"));
+      return done(
+          request,
+          jobClass,
+          new CommandResult.Failure(
+              ErrorCode.BAD_REQUEST, "a command with id " + request.id() + " is already running"));
     }
     CompletableFuture<CommandResult> result = new CompletableFuture<>();
     ScheduledFuture<?> deadlineTimer =
         request.deadline() == null
             ? null
-            : deadlines.schedule(() -> cancellation.cancel("deadline exceeded"), Duration.between(now, request.deadline()).toMillis(), TimeUnit.MILLISECONDS);
-    CommandContext context = new CommandContext(request.id(), request.deadline(), request.actor(), stream, cancellation);
+            : deadlines.schedule(
+                () -> cancellation.cancel(new CloseReason.DeadlineExceeded()),
+                Duration.between(now, request.deadline()).toMillis(),
+                TimeUnit.MILLISECONDS);
+    CommandContext context =
+        new CommandContext(request.id(), request.deadline(), request.actor(), stream, cancellation);
     Timer.Sample sample = Timer.start(meters);
     try {
       workers.execute(() -> {
@@ -112,25 +138,29 @@ public final class CommandDispatcher {
           running.remove(request.id());
           bulkheads.release(handler.jobClass());
         }
-        sample.stop(meters.timer("agent.commands.duration", "type", request.type(), "outcome", outcomeTag(outcome)));
+        sample.stop(
+            meters.timer(
+                "agent.commands.duration", "type", request.type(), "outcome", outcomeTag(outcome)));
         count(request.type(), jobClass, outcome);
         result.complete(outcome);
       });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       running.remove(request.id());
       bulkheads.release(handler.jobClass());
-      return done(request, jobClass, new CommandResult.Failure(ErrorCode.SHUTTING_DOWN, "agent is shutting down; retry on another replica"));
+      return done(request, jobClass, failure(new CloseReason.ShuttingDown()));
     }
     return result;
   }
 
-  /** Cancels a running command (platform request or lost consumer). Returns false if not running. */
-  public boolean cancel(String commandId, String why) {
-    Cancellation cancellation = running.get(commandId);
-    if (cancellation == null) {
+  /**
+   * Stops a running command (platform cancel, reaped or lost stream). Returns false if not running.
+   */
+  public boolean cancel(String commandId, CloseReason why) {
+    Running job = running.get(commandId);
+    if (job == null) {
       return false;
     }
-    cancellation.cancel(why);
+    job.cancellation().cancel(why);
     return true;
   }
 
@@ -139,11 +169,16 @@ public final class CommandDispatcher {
   }
 
   /**
-   * Graceful stop: refuse new commands, let running ones finish within the grace period, then
-   * cancel what is left. Returns true when everything finished in time.
+   * Graceful stop: refuse new commands and end every stream at once with SHUTTING_DOWN (a watch or
+   * a followed log never ends by itself, and the platform re-opens it on another replica), then let
+   * the remaining jobs finish within the grace period, then cancel what is left. Returns true when
+   * everything finished in time.
    */
   public boolean drain(Duration grace) {
     accepting = false;
+    running.values().stream()
+        .filter(job -> job.handler().streaming())
+        .forEach(job -> job.cancellation().cancel(new CloseReason.ShuttingDown()));
     workers.shutdown();
     boolean finished;
     try {
@@ -153,8 +188,11 @@ public final class CommandDispatcher {
       finished = false;
     }
     if (!finished) {
-      log.warn("{} command(s) still running after the {}s grace period; cancelling them", running.size(), grace.toSeconds());
-      running.values().forEach(c -> c.cancel("agent shutting down"));
+      log.warn(
+          "{} command(s) still running after the {}s grace period; cancelling them",
+          running.size(),
+          grace.toSeconds());
+      running.values().forEach(job -> job.cancellation().cancel(new CloseReason.ShuttingDown()));
       workers.shutdownNow();
     }
     deadlines.shutdownNow();
@@ -165,7 +203,8 @@ public final class CommandDispatcher {
     return accepting;
   }
 
-  private CommandResult run(CommandHandler handler, CommandContext context, CommandRequest request) {
+  private CommandResult run(
+      CommandHandler handler, CommandContext context, CommandRequest request) {
     try {
       CommandResult outcome = handler.handle(context, request.payload());
       if (context.cancellation().isCancelled()) {
@@ -175,25 +214,34 @@ public final class CommandDispatcher {
     } catch (CommandException e) {
       return new CommandResult.Failure(e.code(), e.getMessage());
     } catch (InterruptedException | StreamClosedException e) {
-      return context.cancellation().isCancelled() ? cancelledResult(context.cancellation()) : new CommandResult.Failure(ErrorCode.CANCELLED, "stream closed: " + e.getMessage());
+      return context.cancellation().isCancelled()
+          ? cancelledResult(context.cancellation())
+          : new CommandResult.Failure(ErrorCode.CANCELLED, "interrupted: " + e.getMessage());
     } catch (Exception | LinkageError | AssertionError e) {
       if (context.cancellation().isCancelled()) {
         return cancelledResult(context.cancellation());
       }
       // Full detail goes to the log only; the platform gets the class name, not internals.
       log.warn("command {} ({}) failed", request.id(), request.type(), e);
-      return new CommandResult.Failure(ErrorCode.INTERNAL, "internal error (" + e.getClass().getSimpleName() + "); see agent log for command " + request.id());
+      return new CommandResult.Failure(
+          ErrorCode.INTERNAL,
+          "internal error ("
+              + e.getClass().getSimpleName()
+              + "); see agent log for command "
+              + request.id());
     }
   }
 
   private static CommandResult cancelledResult(Cancellation cancellation) {
-    String reason = cancellation.reason();
-    return "deadline exceeded".equals(reason)
-        ? new CommandResult.Failure(ErrorCode.DEADLINE_EXCEEDED, "command exceeded its deadline")
-        : new CommandResult.Failure(ErrorCode.CANCELLED, "cancelled: " + reason);
+    return failure(cancellation.reason());
   }
 
-  private CompletableFuture<CommandResult> done(CommandRequest request, String jobClass, CommandResult result) {
+  private static CommandResult failure(CloseReason reason) {
+    return new CommandResult.Failure(reason.code(), reason.message());
+  }
+
+  private CompletableFuture<CommandResult> done(
+      CommandRequest request, String jobClass, CommandResult result) {
     count(request.type(), jobClass, result);
     return CompletableFuture.completedFuture(result);
   }
@@ -201,7 +249,12 @@ public final class CommandDispatcher {
   private void count(String type, String jobClass, CommandResult result) {
     // Unknown types come from the wire: keep the tag set bounded.
     String typeTag = handlers.containsKey(type) ? type : "unknown";
-    Counter.builder("agent.commands").tag("type", typeTag).tag("job_class", jobClass).tag("outcome", outcomeTag(result)).register(meters).increment();
+    Counter.builder("agent.commands")
+        .tag("type", typeTag)
+        .tag("job_class", jobClass)
+        .tag("outcome", outcomeTag(result))
+        .register(meters)
+        .increment();
   }
 
   private static String outcomeTag(CommandResult result) {
@@ -209,7 +262,11 @@ public final class CommandDispatcher {
       case CommandResult.Ok ok -> "ok";
       case CommandResult.Raw raw -> "ok";
       case CommandResult.Busy busy -> "busy";
-      case CommandResult.Failure failure -> failure.code().name().toLowerCase(java.util.Locale.ROOT);
+      case CommandResult.Failure failure ->
+          failure.code().name().toLowerCase(java.util.Locale.ROOT);
     };
   }
+
+  /** A command between its start and its result. */
+  private record Running(CommandHandler handler, Cancellation cancellation) {}
 }

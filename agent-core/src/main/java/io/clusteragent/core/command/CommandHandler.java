@@ -1,8 +1,7 @@
 package io.clusteragent.core.command;
 
-import io.clusteragent.protocol.ErrorCode;
 import io.clusteragent.protocol.CommandException;
-
+import io.clusteragent.protocol.ErrorCode;
 import tools.jackson.databind.JsonNode;
 
 /**

@@ -1,7 +1,6 @@
 package io.clusteragent.core.command;
 
 import io.clusteragent.protocol.ErrorCode;
-
 import java.time.Duration;
 import tools.jackson.databind.JsonNode;
 

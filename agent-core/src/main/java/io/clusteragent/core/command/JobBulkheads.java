@@ -24,7 +24,8 @@ public final class JobBulkheads {
       if (size == null || size < 1) {
         throw new IllegalArgumentException("bulkhead size for " + jobClass + " must be >= 1");
       }
-      BulkheadConfig config = BulkheadConfig.custom().maxConcurrentCalls(size).maxWaitDuration(Duration.ZERO).build();
+      BulkheadConfig config =
+          BulkheadConfig.custom().maxConcurrentCalls(size).maxWaitDuration(Duration.ZERO).build();
       bulkheads.put(jobClass, registry.bulkhead(jobClass.metricName(), config));
     }
     TaggedBulkheadMetrics.ofBulkheadRegistry(registry).bindTo(meterRegistry);

@@ -13,6 +13,16 @@ public interface StreamSink {
    */
   void send(byte[] chunk) throws InterruptedException, StreamClosedException;
 
+  /**
+   * The next chunk of the platform's input (exec stdin, port-forward bytes); blocks until one
+   * arrives. Returns null once the platform has ended its input.
+   *
+   * @throws StreamClosedException when the stream was stopped, or it carries no input
+   */
+  default byte[] receive() throws InterruptedException, StreamClosedException {
+    throw new StreamClosedException("this command takes no input");
+  }
+
   /** A sink for unary commands: streaming is a programming error there. */
   StreamSink NONE =
       chunk -> {

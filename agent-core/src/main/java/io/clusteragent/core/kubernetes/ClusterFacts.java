@@ -1,5 +1,6 @@
 package io.clusteragent.core.kubernetes;
 
+import io.clusteragent.core.background.FailureLog;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.VersionApi;
@@ -9,8 +10,8 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * What the platform shows about the cluster: Kubernetes version and node count. Cached for a
- * minute because heartbeats ask often and a large cluster's node list is not free.
+ * What the platform shows about the cluster: Kubernetes version and node count. Cached for a minute
+ * because heartbeats ask often and a large cluster's node list is not free.
  */
 public final class ClusterFacts {
 
@@ -20,12 +21,14 @@ public final class ClusterFacts {
   private static final Duration CACHE = Duration.ofSeconds(60);
   private final KubernetesClients clients;
   private final Clock clock;
+  private final FailureLog failures;
   private volatile Snapshot last = new Snapshot(null, null);
   private volatile Instant fetchedAt = Instant.MIN;
 
-  public ClusterFacts(KubernetesClients clients, Clock clock) {
+  public ClusterFacts(KubernetesClients clients, Clock clock, FailureLog failures) {
     this.clients = clients;
     this.clock = clock;
+    this.failures = failures;
   }
 
   public Snapshot snapshot() {
@@ -40,10 +43,13 @@ public final class ClusterFacts {
       version = new VersionApi(api).getCode().execute().getGitVersion();
       // limit=1 still returns the remaining count, so a big cluster costs one small page
       var list = new CoreV1Api(api).listNode().limit(1).execute();
-      Long remaining = list.getMetadata() == null ? null : list.getMetadata().getRemainingItemCount();
+      Long remaining =
+          list.getMetadata() == null ? null : list.getMetadata().getRemainingItemCount();
       nodes = list.getItems().size() + (remaining == null ? 0 : remaining.intValue());
+      failures.succeeded("cluster-facts lookup");
     } catch (IOException | io.kubernetes.client.openapi.ApiException | RuntimeException e) {
-      // leave unknown fields null
+      // Unknown fields stay null (never a guess); the cause is visible once and counted.
+      failures.failed("cluster-facts lookup", e);
     }
     last = new Snapshot(version, nodes);
     fetchedAt = now;

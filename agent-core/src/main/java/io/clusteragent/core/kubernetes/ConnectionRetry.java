@@ -1,16 +1,21 @@
 package io.clusteragent.core.kubernetes;
 
+import io.clusteragent.core.retry.Backoff;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.time.Duration;
 import okhttp3.Interceptor;
 import okhttp3.Response;
 
 /**
  * Retries idempotent requests (GET) when the connection is cut before a response arrives, the
- * "connection terminated" case the documented KUBERNETES_REQUEST_MAX_ATTEMPTS bounds. Backs off
- * 100 ms, 200 ms, 400 ms... so a restarting API server is not hammered.
+ * "connection terminated" case the documented KUBERNETES_REQUEST_MAX_ATTEMPTS bounds. Waits with
+ * the agent's {@link Backoff} (up to 100 ms, 200 ms, 400 ms...) so a restarting API server is not
+ * hammered; the cap keeps a large attempt count from stalling one request for minutes.
  */
 final class ConnectionRetry implements Interceptor {
+
+  private static final Backoff BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
 
   private final int maxAttempts;
 
@@ -31,7 +36,7 @@ final class ConnectionRetry implements Interceptor {
         last = e;
         if (attempt < maxAttempts && idempotent) {
           try {
-            Thread.sleep(100L << (attempt - 1));
+            BACKOFF.sleep(attempt);
           } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while retrying");

@@ -39,7 +39,10 @@ public final class KubernetesApiHealth implements HealthIndicator {
       VersionInfo version = new VersionApi(api).getCode().execute();
       result = Health.up().withDetail("version", version.getGitVersion()).build();
     } catch (Exception e) {
-      result = Health.down().withDetail("reason", "Kubernetes API not reachable: " + e.getClass().getSimpleName()).build();
+      result =
+          Health.down()
+              .withDetail("reason", "Kubernetes API not reachable: " + e.getClass().getSimpleName())
+              .build();
     }
     last = result;
     checkedAt = now;

@@ -1,6 +1,6 @@
 package io.clusteragent.core.kubernetes;
 
-import io.clusteragent.core.settings.AgentProperties;
+import io.clusteragent.core.settings.CoreSettings;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;
@@ -20,7 +20,7 @@ import okhttp3.Protocol;
  */
 public final class KubernetesClients {
 
-  private final AgentProperties.Kubernetes settings;
+  private final CoreSettings.Kubernetes settings;
   private final String kubeconfig;
   // Built once: each ApiClient owns an HTTP connection pool and threads. The in-cluster client
   // re-reads its rotating service-account token by itself. Built on first use, so the agent
@@ -28,7 +28,7 @@ public final class KubernetesClients {
   private ApiClient unary;
   private ApiClient streaming;
 
-  public KubernetesClients(AgentProperties.Kubernetes settings, String kubeconfig) {
+  public KubernetesClients(CoreSettings.Kubernetes settings, String kubeconfig) {
     this.settings = settings;
     this.kubeconfig = kubeconfig;
   }
@@ -51,24 +51,35 @@ public final class KubernetesClients {
 
   private ApiClient buildUnary() throws IOException {
     ApiClient client = base();
-    OkHttpClient http = client.getHttpClient().newBuilder()
-        .protocols(protocols())
-        .readTimeout(Duration.ofSeconds(60))
-        // our interceptor owns retries, so the documented attempt count is the real one
-        .retryOnConnectionFailure(false)
-        .addInterceptor(new ConnectionRetry(settings.requestMaxAttempts()))
-        .build();
+    OkHttpClient http =
+        client
+            .getHttpClient()
+            .newBuilder()
+            .protocols(protocols())
+            .readTimeout(Duration.ofSeconds(60))
+            // our interceptor owns retries, so the documented attempt count is the real one
+            .retryOnConnectionFailure(false)
+            .addInterceptor(new ConnectionRetry(settings.requestMaxAttempts()))
+            .build();
     return client.setHttpClient(http);
   }
 
   private ApiClient buildStreaming() throws IOException {
     ApiClient client = base();
-    OkHttpClient http = client.getHttpClient().newBuilder().protocols(protocols()).readTimeout(Duration.ZERO).build();
+    OkHttpClient http =
+        client
+            .getHttpClient()
+            .newBuilder()
+            .protocols(protocols())
+            .readTimeout(Duration.ZERO)
+            .build();
     return client.setHttpClient(http);
   }
 
   private List<Protocol> protocols() {
-    return settings.http2Enabled() ? List.of(Protocol.HTTP_2, Protocol.HTTP_1_1) : List.of(Protocol.HTTP_1_1);
+    return settings.http2Enabled()
+        ? List.of(Protocol.HTTP_2, Protocol.HTTP_1_1)
+        : List.of(Protocol.HTTP_1_1);
   }
 
   private ApiClient base() throws IOException {

@@ -25,7 +25,11 @@ public final class ShutdownSequence implements SmartLifecycle {
   private final Duration grace;
   private volatile boolean running;
 
-  public ShutdownSequence(ApplicationEventPublisher events, List<CommandIntake> intakes, CommandDispatcher dispatcher, Duration grace) {
+  public ShutdownSequence(
+      ApplicationEventPublisher events,
+      List<CommandIntake> intakes,
+      CommandDispatcher dispatcher,
+      Duration grace) {
     this.events = events;
     this.intakes = intakes;
     this.dispatcher = dispatcher;
@@ -39,11 +43,17 @@ public final class ShutdownSequence implements SmartLifecycle {
 
   @Override
   public void stop() {
-    log.info("shutting down: readiness off, intake stopped, waiting up to {}s for {} running command(s)", grace.toSeconds(), dispatcher.runningCount());
+    log.info(
+        "shutting down: readiness off, intake stopped, waiting up to {}s for {} running command(s)",
+        grace.toSeconds(),
+        dispatcher.runningCount());
     AvailabilityChangeEvent.publish(events, this, ReadinessState.REFUSING_TRAFFIC);
     intakes.forEach(CommandIntake::stopIntake);
     boolean finished = dispatcher.drain(grace);
-    log.info(finished ? "all commands finished" : "grace period over; remaining commands were cancelled");
+    log.info(
+        finished
+            ? "all commands finished"
+            : "grace period over; remaining commands were cancelled");
     running = false;
   }
 

@@ -13,7 +13,8 @@ public record Backoff(Duration min, Duration max) {
 
   public Backoff {
     if (min.isNegative() || min.isZero() || max.compareTo(min) < 0) {
-      throw new IllegalArgumentException("backoff needs 0 < min <= max, got " + min + " and " + max);
+      throw new IllegalArgumentException(
+          "backoff needs 0 < min <= max, got " + min + " and " + max);
     }
   }
 
@@ -22,7 +23,9 @@ public record Backoff(Duration min, Duration max) {
     return delay(attempt, ThreadLocalRandom.current().nextDouble());
   }
 
-  /** {@code random} in [0, 1) picks the point in the jitter range; tests pass it to pin the result. */
+  /**
+   * {@code random} in [0, 1) picks the point in the jitter range; tests pass it to pin the result.
+   */
   public Duration delay(long attempt, double random) {
     int shift = (int) Math.min(Math.max(attempt - 1, 0), 20);
     long ceiling = Math.min(max.toMillis(), min.toMillis() << shift);

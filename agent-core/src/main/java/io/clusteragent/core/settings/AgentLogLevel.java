@@ -2,7 +2,10 @@ package io.clusteragent.core.settings;
 
 import org.springframework.boot.logging.LogLevel;
 
-/** The documented log levels, and what each means for the logging system (it has no WARNING/CRITICAL). */
+/**
+ * The documented log levels, and what each means for the logging system (it has no
+ * WARNING/CRITICAL).
+ */
 public enum AgentLogLevel {
   DEBUG(LogLevel.DEBUG),
   INFO(LogLevel.INFO),

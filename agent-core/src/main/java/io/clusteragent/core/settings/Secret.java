@@ -3,9 +3,10 @@ package io.clusteragent.core.settings;
 import java.util.Objects;
 
 /**
- * A credential that must never be printed. {@link #toString()} is redacted so a record holding it, a
- * log line or an error message cannot leak it by accident; only {@link #reveal()} gives the value.
- * The public String constructor lets Spring's binder convert settings into it without a converter.
+ * A credential that must never be printed. {@link #toString()} is redacted so a record holding it,
+ * a log line or an error message cannot leak it by accident; only {@link #reveal()} gives the
+ * value. The public String constructor lets Spring's binder convert settings into it without a
+ * converter.
  */
 public final class Secret {
 

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.validation.BindValidationException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -15,36 +14,36 @@ import org.springframework.validation.ObjectError;
 
 /**
  * Turns a bad {@code agent.*} setting into one line that names the setting as a user sets it (Helm
- * value and environment variable) and the accepted values. Never echoes the value of a secret.
+ * value and environment variable, or the documented {@code extra_env} name from {@link
+ * DocumentedEnvironment}) and the accepted values. Never echoes the value of a secret.
  */
 public class SettingsFailureAnalyzer implements FailureAnalyzer {
 
   private final Environment environment;
 
-  /** Spring passes the environment so values written as {@code ${ENV:default}} show as resolved. */
+  /**
+   * Spring passes the environment so a value written with a {@code ${...}} placeholder shows as
+   * resolved.
+   */
   public SettingsFailureAnalyzer(Environment environment) {
     this.environment = environment;
   }
 
-  /** The documented extra_env knobs keep their own names; everything else is {@code AGENT_*}. */
-  private static final Map<String, String> EXTRA_ENV =
-      Map.of(
-          "kubernetes.http2-enabled", "KUBERNETES_HTTP2_ENABLED",
-          "kubernetes.request-max-attempts", "KUBERNETES_REQUEST_MAX_ATTEMPTS",
-          "kubernetes.proxy-unary-concurrency", "KUBE_PROXY_UNARY_CONCURRENCY",
-          "kubernetes.proxy-stream-concurrency", "KUBE_PROXY_STREAM_CONCURRENCY",
-          "kubernetes.dynamic-api-discovery-enabled", "DYNAMIC_API_DISCOVERY_ENABLED",
-          "kubernetes.forward-service-request-max-timeout-seconds", "FORWARD_SERVICE_REQUEST_MAX_TIMEOUT_SECONDS",
-          "reconcile.auto-heal-enabled", "RECONCILE_AUTO_HEAL_ENABLED");
-
   @Override
   public FailureAnalysis analyze(Throwable failure) {
     BindValidationException validation = findCause(failure, BindValidationException.class);
-    if (validation != null && validation.getValidationErrors().getName().toString().startsWith("agent")) {
+    if (validation != null
+        && isAgentSetting(validation.getValidationErrors().getName().toString())) {
+      // Several records bind under "agent" or below it (agent.reconcile, agent.nats): field paths
+      // are
+      // relative to the record's own prefix, so put it back before naming the setting.
+      String recordPrefix = relative(validation.getValidationErrors().getName().toString());
       List<String> problems = new ArrayList<>();
       for (ObjectError error : validation.getValidationErrors()) {
         if (error instanceof FieldError field) {
-          problems.add(describe(kebab(field.getField()), field.getRejectedValue(), error.getDefaultMessage()));
+          String property =
+              (recordPrefix.isEmpty() ? "" : recordPrefix + ".") + kebab(field.getField());
+          problems.add(describe(property, field.getRejectedValue(), error.getDefaultMessage()));
         } else {
           problems.add(error.getDefaultMessage());
         }
@@ -52,8 +51,10 @@ public class SettingsFailureAnalyzer implements FailureAnalyzer {
       return analysis(String.join("; ", problems), failure);
     }
     BindException bind = findCause(failure, BindException.class);
-    if (bind != null && bind.getName().toString().startsWith("agent.") && bind.getProperty() != null) {
-      String relative = bind.getName().toString().substring("agent.".length());
+    if (bind != null
+        && bind.getName().toString().startsWith("agent.")
+        && bind.getProperty() != null) {
+      String relative = relative(bind.getName().toString());
       Class<?> type = bind.getTarget().getType().resolve(Object.class);
       Object value = bind.getProperty().getValue();
       if (value instanceof String text && environment != null) {
@@ -65,21 +66,39 @@ public class SettingsFailureAnalyzer implements FailureAnalyzer {
   }
 
   private static FailureAnalysis analysis(String description, Throwable failure) {
-    return new FailureAnalysis("invalid setting: " + description, "fix the setting and restart", failure);
+    return new FailureAnalysis(
+        "invalid setting: " + description, "fix the setting and restart", failure);
   }
 
+  /** {@code relativeProperty} is below "agent", e.g. {@code public-ip.lookup-url}. */
   static String describe(String relativeProperty, Object value, String accepted) {
-    String helmValue = relativeProperty.replace('-', '_');
-    String env = EXTRA_ENV.getOrDefault(relativeProperty, "AGENT_" + relativeProperty.replace('.', '_').replace('-', '_').toUpperCase(Locale.ROOT));
     boolean secret = relativeProperty.startsWith("token") || value instanceof Secret;
     String shown = secret ? "<redacted>" : "'" + value + "'";
-    String name = EXTRA_ENV.containsKey(relativeProperty) ? env : helmValue + " (env " + env + ")";
+    // A documented extra_env knob is set by that name alone (it has no Helm value of its own);
+    // every other setting by its Helm value, which the chart passes as AGENT_*.
+    String name =
+        DocumentedEnvironment.envFor("agent." + relativeProperty)
+            .orElseGet(() ->
+                relativeProperty.replace('-', '_')
+                    + " (env AGENT_"
+                    + relativeProperty.replace('.', '_').replace('-', '_').toUpperCase(Locale.ROOT)
+                    + ")");
     return name + " = " + shown + " is not accepted; expected " + accepted;
+  }
+
+  private static boolean isAgentSetting(String name) {
+    return name.equals("agent") || name.startsWith("agent.");
+  }
+
+  private static String relative(String agentProperty) {
+    return agentProperty.equals("agent") ? "" : agentProperty.substring("agent.".length());
   }
 
   private static String accepted(Class<?> type) {
     if (type.isEnum()) {
-      return "one of " + String.join(", ", Arrays.stream(type.getEnumConstants()).map(Object::toString).toList());
+      return "one of "
+          + String.join(
+              ", ", Arrays.stream(type.getEnumConstants()).map(Object::toString).toList());
     }
     if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
       return "an integer";

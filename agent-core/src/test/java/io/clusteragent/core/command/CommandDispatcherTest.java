@@ -1,9 +1,8 @@
 package io.clusteragent.core.command;
 
-import io.clusteragent.protocol.ErrorCode;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clusteragent.protocol.ErrorCode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,28 +23,56 @@ class CommandDispatcherTest {
   private final CountDownLatch started = new CountDownLatch(2);
   private CommandDispatcher dispatcher;
 
-  private final CommandHandler blockingRead = new CommandHandler() {
-    public String type() { return "test.block"; }
-    public JobClass jobClass() { return JobClass.READ; }
-    public CommandResult handle(CommandContext context, tools.jackson.databind.JsonNode payload) throws Exception {
-      started.countDown();
-      release.await();
-      return CommandResult.ok(JsonNodeFactory.instance.textNode("done"));
-    }
-  };
+  private final CommandHandler blockingRead =
+      new CommandHandler() {
+        public String type() {
+          return "test.block";
+        }
 
-  private final CommandHandler quickWrite = new CommandHandler() {
-    public String type() { return "test.write"; }
-    public JobClass jobClass() { return JobClass.WRITE; }
-    public CommandResult handle(CommandContext context, tools.jackson.databind.JsonNode payload) {
-      return CommandResult.ok(JsonNodeFactory.instance.textNode("written"));
-    }
-  };
+        public JobClass jobClass() {
+          return JobClass.READ;
+        }
+
+        public CommandResult handle(CommandContext context, tools.jackson.databind.JsonNode payload)
+            throws Exception {
+          started.countDown();
+          release.await();
+          return CommandResult.ok(JsonNodeFactory.instance.textNode("done"));
+        }
+      };
+
+  private final CommandHandler quickWrite =
+      new CommandHandler() {
+        public String type() {
+          return "test.write";
+        }
+
+        public JobClass jobClass() {
+          return JobClass.WRITE;
+        }
+
+        public CommandResult handle(
+            CommandContext context, tools.jackson.databind.JsonNode payload) {
+          return CommandResult.ok(JsonNodeFactory.instance.textNode("written"));
+        }
+      };
 
   private CommandDispatcher dispatcher(int readSlots) {
-    JobBulkheads bulkheads = new JobBulkheads(
-        Map.of(JobClass.READ, readSlots, JobClass.WRITE, 1, JobClass.PROXY_UNARY, 1, JobClass.PROXY_STREAM, 1), meters);
-    dispatcher = new CommandDispatcher(List.of(blockingRead, quickWrite), bulkheads, meters, Clock.systemUTC());
+    JobBulkheads bulkheads =
+        new JobBulkheads(
+            Map.of(
+                JobClass.READ,
+                readSlots,
+                JobClass.WRITE,
+                1,
+                JobClass.PROXY_UNARY,
+                1,
+                JobClass.PROXY_STREAM,
+                1),
+            meters);
+    dispatcher =
+        new CommandDispatcher(
+            List.of(blockingRead, quickWrite), bulkheads, meters, Clock.systemUTC());
     return dispatcher;
   }
 
@@ -64,67 +91,94 @@ class CommandDispatcherTest {
   @Test
   void fullBulkheadRejectsAtOnceWithBusyWhileOtherJobClassesKeepRunning() throws Exception {
     dispatcher(2);
-    CompletableFuture<CommandResult> first = dispatcher.dispatch(request("a", "test.block"), StreamSink.NONE);
-    CompletableFuture<CommandResult> second = dispatcher.dispatch(request("b", "test.block"), StreamSink.NONE);
+    CompletableFuture<CommandResult> first = dispatcher.dispatch(request("a", "test.block"));
+    CompletableFuture<CommandResult> second = dispatcher.dispatch(request("b", "test.block"));
     assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
 
-    CompletableFuture<CommandResult> third = dispatcher.dispatch(request("c", "test.block"), StreamSink.NONE);
+    CompletableFuture<CommandResult> third = dispatcher.dispatch(request("c", "test.block"));
     assertThat(third).isDone();
-    assertThat(third.get()).isInstanceOfSatisfying(CommandResult.Busy.class, busy -> {
-      assertThat(busy.jobClass()).isEqualTo(JobClass.READ);
-      assertThat(busy.retryAfter()).isPositive();
-    });
+    assertThat(third.get())
+        .isInstanceOfSatisfying(
+            CommandResult.Busy.class,
+            busy -> {
+              assertThat(busy.jobClass()).isEqualTo(JobClass.READ);
+              assertThat(busy.retryAfter()).isPositive();
+            });
     // a full read bulkhead does not block writes
-    assertThat(dispatcher.dispatch(request("w", "test.write"), StreamSink.NONE).get(5, TimeUnit.SECONDS))
+    assertThat(dispatcher.dispatch(request("w", "test.write")).get(5, TimeUnit.SECONDS))
         .isInstanceOf(CommandResult.Ok.class);
 
-    assertThat(meters.get("resilience4j.bulkhead.available.concurrent.calls").tag("name", "read").gauge().value()).isZero();
-    assertThat(meters.get("agent.commands").tag("outcome", "busy").counter().count()).isEqualTo(1.0);
+    assertThat(
+            meters
+                .get("resilience4j.bulkhead.available.concurrent.calls")
+                .tag("name", "read")
+                .gauge()
+                .value())
+        .isZero();
+    assertThat(meters.get("agent.commands").tag("outcome", "busy").counter().count())
+        .isEqualTo(1.0);
 
     release.countDown();
     assertThat(first.get(5, TimeUnit.SECONDS)).isInstanceOf(CommandResult.Ok.class);
     assertThat(second.get(5, TimeUnit.SECONDS)).isInstanceOf(CommandResult.Ok.class);
-    assertThat(meters.get("resilience4j.bulkhead.available.concurrent.calls").tag("name", "read").gauge().value()).isEqualTo(2.0);
+    assertThat(
+            meters
+                .get("resilience4j.bulkhead.available.concurrent.calls")
+                .tag("name", "read")
+                .gauge()
+                .value())
+        .isEqualTo(2.0);
   }
 
   @Test
   void unknownTypeAndExpiredDeadlineAreStructuredFailures() throws Exception {
     dispatcher(1);
-    assertThat(dispatcher.dispatch(request("x", "no.such"), StreamSink.NONE).get())
-        .isEqualTo(new CommandResult.Failure(ErrorCode.UNKNOWN_TYPE, "unknown command type 'no.such'"));
-    CommandRequest expired = new CommandRequest("y", "test.write", Instant.now().minusSeconds(1), Actor.AGENT, null);
-    assertThat(dispatcher.dispatch(expired, StreamSink.NONE).get())
-        .isInstanceOfSatisfying(CommandResult.Failure.class, f -> assertThat(f.code()).isEqualTo(ErrorCode.DEADLINE_EXCEEDED));
+    assertThat(dispatcher.dispatch(request("x", "no.such")).get())
+        .isEqualTo(
+            new CommandResult.Failure(ErrorCode.UNKNOWN_TYPE, "unknown command type 'no.such'"));
+    CommandRequest expired =
+        new CommandRequest("y", "test.write", Instant.now().minusSeconds(1), Actor.AGENT, null);
+    assertThat(dispatcher.dispatch(expired).get())
+        .isInstanceOfSatisfying(
+            CommandResult.Failure.class,
+            f -> assertThat(f.code()).isEqualTo(ErrorCode.DEADLINE_EXCEEDED));
   }
 
   @Test
   void cancelInterruptsTheRunningJobAndFreesItsSlot() throws Exception {
     dispatcher(1);
-    CompletableFuture<CommandResult> running = dispatcher.dispatch(request("a", "test.block"), StreamSink.NONE);
-    assertThat(dispatcher.cancel("a", "platform cancelled")).isTrue();
+    CompletableFuture<CommandResult> running = dispatcher.dispatch(request("a", "test.block"));
+    assertThat(dispatcher.cancel("a", new CloseReason.Cancelled("platform cancelled"))).isTrue();
     assertThat(running.get(5, TimeUnit.SECONDS))
-        .isInstanceOfSatisfying(CommandResult.Failure.class, f -> assertThat(f.code()).isEqualTo(ErrorCode.CANCELLED));
+        .isInstanceOfSatisfying(
+            CommandResult.Failure.class, f -> assertThat(f.code()).isEqualTo(ErrorCode.CANCELLED));
     assertThat(dispatcher.runningCount()).isZero();
   }
 
   @Test
   void deadlineCancelsALongJob() throws Exception {
     dispatcher(1);
-    CommandRequest shortDeadline = new CommandRequest("d", "test.block", Instant.now().plusMillis(200), Actor.AGENT, null);
-    assertThat(dispatcher.dispatch(shortDeadline, StreamSink.NONE).get(5, TimeUnit.SECONDS))
-        .isInstanceOfSatisfying(CommandResult.Failure.class, f -> assertThat(f.code()).isEqualTo(ErrorCode.DEADLINE_EXCEEDED));
+    CommandRequest shortDeadline =
+        new CommandRequest("d", "test.block", Instant.now().plusMillis(200), Actor.AGENT, null);
+    assertThat(dispatcher.dispatch(shortDeadline).get(5, TimeUnit.SECONDS))
+        .isInstanceOfSatisfying(
+            CommandResult.Failure.class,
+            f -> assertThat(f.code()).isEqualTo(ErrorCode.DEADLINE_EXCEEDED));
   }
 
   @Test
   void drainRefusesNewWorkAndWaitsForRunningJobs() throws Exception {
     dispatcher(2);
-    CompletableFuture<CommandResult> running = dispatcher.dispatch(request("a", "test.block"), StreamSink.NONE);
-    CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> dispatcher.drain(Duration.ofSeconds(10)));
+    CompletableFuture<CommandResult> running = dispatcher.dispatch(request("a", "test.block"));
+    CompletableFuture<Boolean> drained =
+        CompletableFuture.supplyAsync(() -> dispatcher.drain(Duration.ofSeconds(10)));
     while (dispatcher.isAccepting()) {
       Thread.sleep(5);
     }
-    assertThat(dispatcher.dispatch(request("b", "test.write"), StreamSink.NONE).get())
-        .isInstanceOfSatisfying(CommandResult.Failure.class, f -> assertThat(f.code()).isEqualTo(ErrorCode.SHUTTING_DOWN));
+    assertThat(dispatcher.dispatch(request("b", "test.write")).get())
+        .isInstanceOfSatisfying(
+            CommandResult.Failure.class,
+            f -> assertThat(f.code()).isEqualTo(ErrorCode.SHUTTING_DOWN));
     assertThat(drained).isNotDone();
     release.countDown();
     assertThat(drained.get(5, TimeUnit.SECONDS)).isTrue();

@@ -19,26 +19,31 @@ import org.junit.jupiter.api.Test;
 /** KUBERNETES_REQUEST_MAX_ATTEMPTS against a real socket that cuts the first connections. */
 class ConnectionRetryTest {
 
-  /** Accepts connections; the first {@code cut} are closed without an answer, later ones get 200. */
+  /**
+   * Accepts connections; the first {@code cut} are closed without an answer, later ones get 200.
+   */
   private static final class CuttingServer implements AutoCloseable {
     final ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     final AtomicInteger accepted = new AtomicInteger();
 
     CuttingServer(int cut) throws IOException {
-      Thread.ofVirtual().start(() -> {
-        while (!socket.isClosed()) {
-          try (Socket client = socket.accept()) {
-            client.getInputStream().read(new byte[4096]);
-            if (accepted.incrementAndGet() > cut) {
-              OutputStream out = client.getOutputStream();
-              out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
-              out.flush();
+      Thread.ofVirtual()
+          .start(() -> {
+            while (!socket.isClosed()) {
+              try (Socket client = socket.accept()) {
+                client.getInputStream().read(new byte[4096]);
+                if (accepted.incrementAndGet() > cut) {
+                  OutputStream out = client.getOutputStream();
+                  out.write(
+                      "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+                          .getBytes(StandardCharsets.US_ASCII));
+                  out.flush();
+                }
+              } catch (IOException e) {
+                return;
+              }
             }
-          } catch (IOException e) {
-            return;
-          }
-        }
-      });
+          });
     }
 
     String url() {
@@ -52,13 +57,17 @@ class ConnectionRetryTest {
   }
 
   private static OkHttpClient client(int attempts) {
-    return new OkHttpClient.Builder().retryOnConnectionFailure(false).addInterceptor(new ConnectionRetry(attempts)).build();
+    return new OkHttpClient.Builder()
+        .retryOnConnectionFailure(false)
+        .addInterceptor(new ConnectionRetry(attempts))
+        .build();
   }
 
   @Test
   void getIsRetriedUntilTheConnectionHolds() throws Exception {
     try (CuttingServer server = new CuttingServer(2);
-        Response response = client(3).newCall(new Request.Builder().url(server.url()).build()).execute()) {
+        Response response =
+            client(3).newCall(new Request.Builder().url(server.url()).build()).execute()) {
       assertThat(response.code()).isEqualTo(200);
       assertThat(server.accepted.get()).isEqualTo(3);
     }
@@ -67,7 +76,9 @@ class ConnectionRetryTest {
   @Test
   void attemptsAreBounded() throws Exception {
     try (CuttingServer server = new CuttingServer(10)) {
-      assertThatThrownBy(() -> client(3).newCall(new Request.Builder().url(server.url()).build()).execute()).isInstanceOf(IOException.class);
+      assertThatThrownBy(
+              () -> client(3).newCall(new Request.Builder().url(server.url()).build()).execute())
+          .isInstanceOf(IOException.class);
       assertThat(server.accepted.get()).isEqualTo(3);
     }
   }
@@ -75,7 +86,8 @@ class ConnectionRetryTest {
   @Test
   void writesAreNeverRepeated() throws Exception {
     try (CuttingServer server = new CuttingServer(1)) {
-      Request post = new Request.Builder().url(server.url()).post(RequestBody.create(new byte[0])).build();
+      Request post =
+          new Request.Builder().url(server.url()).post(RequestBody.create(new byte[0])).build();
       assertThatThrownBy(() -> client(3).newCall(post).execute()).isInstanceOf(IOException.class);
       assertThat(server.accepted.get()).isEqualTo(1);
     }

@@ -17,7 +17,9 @@ final class BoundedCapture {
   private final int limit;
   private final Runnable onOverflow;
 
-  /** @param onOverflow runs once, on the reading thread, when the limit is first exceeded */
+  /**
+   * @param onOverflow runs once, on the reading thread, when the limit is first exceeded
+   */
   BoundedCapture(int limit, Runnable onOverflow) {
     this.limit = limit;
     this.onOverflow = onOverflow;

@@ -28,15 +28,30 @@ public final class HelmBinary {
 
   private static final Logger log = LoggerFactory.getLogger(HelmBinary.class);
 
-  /** Variables the child may inherit: what helm and client-go need, nothing of the agent's own secrets. */
+  /**
+   * Variables the child may inherit: what helm and client-go need, nothing of the agent's own
+   * secrets.
+   */
   private static final List<String> INHERITED_VARIABLES =
-      List.of("PATH", "KUBECONFIG", "KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT",
-          "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "https_proxy", "http_proxy", "no_proxy", "TZ");
+      List.of(
+          "PATH",
+          "KUBECONFIG",
+          "KUBERNETES_SERVICE_HOST",
+          "KUBERNETES_SERVICE_PORT",
+          "HTTPS_PROXY",
+          "HTTP_PROXY",
+          "NO_PROXY",
+          "https_proxy",
+          "http_proxy",
+          "no_proxy",
+          "TZ");
 
   /** stderr only feeds error messages: a small cap is plenty and keeps a chatty --debug cheap. */
   private static final int STDERR_LIMIT = 64 * 1024;
 
-  /** How long a killed helm gets to exit on SIGTERM (it releases its storage lock) before SIGKILL. */
+  /**
+   * How long a killed helm gets to exit on SIGTERM (it releases its storage lock) before SIGKILL.
+   */
   private static final Duration KILL_GRACE = Duration.ofSeconds(2);
 
   /** How often the wait loop looks at the cancellation flag, for callers that do not interrupt. */
@@ -51,9 +66,11 @@ public final class HelmBinary {
   /**
    * @param agentEnvironment the agent's environment ({@code System.getenv()}); KUBECONFIG is taken
    *     from it when set (local runs, tests), otherwise helm uses the in-cluster service account
-   * @param helmHome writable directory for helm's cache/config/data (the image's root FS is read-only)
+   * @param helmHome writable directory for helm's cache/config/data (the image's root FS is
+   *     read-only)
    */
-  public HelmBinary(HelmSettings settings, Map<String, String> agentEnvironment, Path helmHome, Clock clock) {
+  public HelmBinary(
+      HelmSettings settings, Map<String, String> agentEnvironment, Path helmHome, Clock clock) {
     this.binary = settings.binary();
     this.commandTimeout = settings.commandTimeout();
     this.maxOutputBytes = Math.toIntExact(settings.maxOutputSize().toBytes());
@@ -90,15 +107,17 @@ public final class HelmBinary {
    *
    * @throws CommandException a stable error: helm's failure mapped by {@link HelmFailure},
    *     PAYLOAD_TOO_LARGE when stdout passes the limit, DEADLINE_EXCEEDED, or CANCELLED
-   * @throws InterruptedException when the command's thread is interrupted (the helm process is killed first)
+   * @throws InterruptedException when the command's thread is interrupted (the helm process is
+   *     killed first)
    */
-  public HelmOutput run(List<String> arguments, Actor actor, Duration timeout, Cancellation cancellation)
+  public HelmOutput run(
+      List<String> arguments, Actor actor, Duration timeout, Cancellation cancellation)
       throws CommandException, InterruptedException {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new CommandException(ErrorCode.DEADLINE_EXCEEDED, "no time left to run helm");
     }
     if (cancellation.isCancelled()) {
-      throw new CommandException(ErrorCode.CANCELLED, "cancelled: " + cancellation.reason());
+      throw new CommandException(ErrorCode.CANCELLED, cancellation.reason().message());
     }
     List<String> command = new ArrayList<>();
     command.add(binary.toString());
@@ -112,38 +131,55 @@ public final class HelmBinary {
       process = builder.start();
       process.getOutputStream().close();
     } catch (IOException e) {
-      throw new CommandException(ErrorCode.INTERNAL, "cannot start helm at " + binary + ": " + e.getMessage(), e);
+      throw new CommandException(
+          ErrorCode.INTERNAL, "cannot start helm at " + binary + ": " + e.getMessage(), e);
     }
     AtomicBoolean tooLarge = new AtomicBoolean();
     CompletableFuture<BoundedCapture.Captured> stdout =
-        readAsync(new BoundedCapture(maxOutputBytes, () -> {
-              // Refuse rather than truncate: a cut JSON document is worse than none.
-              tooLarge.set(true);
-              kill(process);
-            }), process.getInputStream());
+        readAsync(
+            new BoundedCapture(
+                maxOutputBytes,
+                () -> {
+                  // Refuse rather than truncate: a cut JSON document is worse than none.
+                  tooLarge.set(true);
+                  kill(process);
+                }),
+            process.getInputStream());
     CompletableFuture<BoundedCapture.Captured> stderr =
         readAsync(new BoundedCapture(STDERR_LIMIT, () -> {}), process.getErrorStream());
     try {
       long deadline = System.nanoTime() + timeout.toNanos();
-      while (!process.waitFor(Math.min(CANCEL_POLL.toNanos(), Math.max(deadline - System.nanoTime(), 0)), TimeUnit.NANOSECONDS)) {
+      while (!process.waitFor(
+          Math.min(CANCEL_POLL.toNanos(), Math.max(deadline - System.nanoTime(), 0)),
+          TimeUnit.NANOSECONDS)) {
         if (cancellation.isCancelled()) {
           kill(process);
-          throw new CommandException(ErrorCode.CANCELLED, "cancelled: " + cancellation.reason());
+          throw new CommandException(ErrorCode.CANCELLED, cancellation.reason().message());
         }
         if (System.nanoTime() - deadline >= 0) {
           kill(process);
-          throw new CommandException(ErrorCode.DEADLINE_EXCEEDED, "helm did not finish within " + timeout.toSeconds() + "s");
+          throw new CommandException(
+              ErrorCode.DEADLINE_EXCEEDED,
+              "helm did not finish within " + timeout.toSeconds() + "s");
         }
       }
       BoundedCapture.Captured out = stdout.get();
       String err = new String(stderr.get().bytes(), StandardCharsets.UTF_8);
       if (tooLarge.get() || out.overflowed()) {
-        throw new CommandException(ErrorCode.PAYLOAD_TOO_LARGE, "helm output exceeded the limit of " + maxOutputBytes + " bytes (agent.helm.max-output-size)");
+        throw new CommandException(
+            ErrorCode.PAYLOAD_TOO_LARGE,
+            "helm output exceeded the limit of "
+                + maxOutputBytes
+                + " bytes (agent.helm.max-output-size)");
       }
       int exit = process.exitValue();
       if (exit != 0) {
         CommandException failure = HelmFailure.from(exit, err);
-        log.debug("helm {} failed ({}): {}", arguments.isEmpty() ? "" : arguments.getFirst(), failure.code(), failure.getMessage());
+        log.debug(
+            "helm {} failed ({}): {}",
+            arguments.isEmpty() ? "" : arguments.getFirst(),
+            failure.code(),
+            failure.getMessage());
         throw failure;
       }
       return new HelmOutput(out.bytes(), SecretRedaction.redact(err));
@@ -152,7 +188,8 @@ public final class HelmBinary {
       throw e;
     } catch (ExecutionException e) {
       kill(process);
-      throw new CommandException(ErrorCode.INTERNAL, "reading helm output failed: " + e.getCause(), e);
+      throw new CommandException(
+          ErrorCode.INTERNAL, "reading helm output failed: " + e.getCause(), e);
     } finally {
       if (process.isAlive()) {
         kill(process);
@@ -160,7 +197,10 @@ public final class HelmBinary {
     }
   }
 
-  /** Helm's own flags for impersonation, so the API server's RBAC judges the platform user, not the agent. */
+  /**
+   * Helm's own flags for impersonation, so the API server's RBAC judges the platform user, not the
+   * agent.
+   */
   static List<String> impersonation(Actor actor) {
     if (actor == null || actor.isAgent()) {
       return List.of();
@@ -174,15 +214,18 @@ public final class HelmBinary {
     return flags;
   }
 
-  private static CompletableFuture<BoundedCapture.Captured> readAsync(BoundedCapture capture, java.io.InputStream in) {
+  private static CompletableFuture<BoundedCapture.Captured> readAsync(
+      BoundedCapture capture, java.io.InputStream in) {
     CompletableFuture<BoundedCapture.Captured> result = new CompletableFuture<>();
-    Thread.ofVirtual().name("helm-output").start(() -> {
-      try {
-        result.complete(capture.read(in));
-      } catch (RuntimeException e) {
-        result.completeExceptionally(e);
-      }
-    });
+    Thread.ofVirtual()
+        .name("helm-output")
+        .start(() -> {
+          try {
+            result.complete(capture.read(in));
+          } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+          }
+        });
     return result;
   }
 

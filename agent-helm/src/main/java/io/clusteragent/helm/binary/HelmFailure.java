@@ -43,7 +43,9 @@ public final class HelmFailure {
     return new CommandException(code, "helm: " + text);
   }
 
-  /** The redacted, shortened "Error:" line of helm's stderr (or its last line when there is none). */
+  /**
+   * The redacted, shortened "Error:" line of helm's stderr (or its last line when there is none).
+   */
   static String summary(String stderr) {
     String redacted = SecretRedaction.redact(stderr == null ? "" : stderr).strip();
     String errorLine = "";
@@ -60,6 +62,8 @@ public final class HelmFailure {
     if (chosen.isEmpty()) {
       return "";
     }
-    return chosen.length() <= MAX_MESSAGE_LENGTH ? chosen : chosen.substring(0, MAX_MESSAGE_LENGTH) + "…";
+    return chosen.length() <= MAX_MESSAGE_LENGTH
+        ? chosen
+        : chosen.substring(0, MAX_MESSAGE_LENGTH) + "…";
   }
 }

@@ -18,12 +18,14 @@ public final class SecretRedaction {
           Pattern.compile("(?i)(bearer\\s+)[^\\s\"',;]+"),
           Pattern.compile("(?i)(basic\\s+)[A-Za-z0-9+/=]{8,}"),
           // password=..., "token": "...", client-key-data: ..., --kube-token=...
-          Pattern.compile("(?i)((?:password|passwd|pwd|token|secret|client-key-data|client-certificate-data|api[-_]?key|authorization)[\"']?\\s*[:=]\\s*[\"']?)[^\\s\"',;}&]+"),
+          Pattern.compile(
+              "(?i)((?:password|passwd|pwd|token|secret|client-key-data|client-certificate-data|api[-_]?key|authorization)[\"']?\\s*[:=]\\s*[\"']?)[^\\s\"',;}&]+"),
           // scheme://user:password@host
           Pattern.compile("(?i)([a-z][a-z0-9+.-]*://)[^/\\s:@]+:[^/\\s@]+(?=@)"));
 
   // A JSON Web Token anywhere (service-account tokens are JWTs), whatever precedes it.
-  private static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*");
+  private static final Pattern JWT =
+      Pattern.compile("eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*");
 
   private SecretRedaction() {}
 

@@ -1,8 +1,8 @@
 package io.clusteragent.helm.releases;
 
+import io.clusteragent.helm.binary.HelmOutput;
 import io.clusteragent.protocol.CommandException;
 import io.clusteragent.protocol.ErrorCode;
-import io.clusteragent.helm.binary.HelmOutput;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;

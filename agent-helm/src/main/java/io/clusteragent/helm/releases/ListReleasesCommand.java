@@ -12,9 +12,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code helm.releases.list}: {@code helm list -o json} in one namespace or all. Asks for pending
- * and uninstalling releases too (helm shows only deployed and failed by default; v4 has no
- * {@code --all}) so stuck releases are visible, and lifts helm's 256 cap: the output limit bounds
- * the size instead.
+ * and uninstalling releases too (helm shows only deployed and failed by default; v4 has no {@code
+ * --all}) so stuck releases are visible, and lifts helm's 256 cap: the output limit bounds the size
+ * instead.
  */
 public final class ListReleasesCommand implements CommandHandler {
 
@@ -41,14 +41,29 @@ public final class ListReleasesCommand implements CommandHandler {
   @Override
   public CommandResult handle(CommandContext context, JsonNode payload) throws Exception {
     ReleasePayloads.ListReleases request = ReleasePayloads.listReleases(payload);
-    List<String> args = new ArrayList<>(List.of("list", "--output=json", "--deployed", "--failed", "--pending", "--uninstalling", "--max=0"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "list",
+                "--output=json",
+                "--deployed",
+                "--failed",
+                "--pending",
+                "--uninstalling",
+                "--max=0"));
     request.filter().ifPresent(f -> args.add("--filter=" + f));
     if (request.namespace().isPresent()) {
       args.add("--namespace=" + request.namespace().get());
     } else {
       args.add("--all-namespaces");
     }
-    JsonNode releases = output.array(helm.run(args, context.actor(), helm.timeoutFor(context.deadline()), context.cancellation()));
+    JsonNode releases =
+        output.array(
+            helm.run(
+                args,
+                context.actor(),
+                helm.timeoutFor(context.deadline()),
+                context.cancellation()));
     return CommandResult.ok(json.createObjectNode().set("releases", releases));
   }
 }

@@ -9,7 +9,10 @@ import java.util.List;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** {@code helm.releases.history}: {@code helm history -o json} of one release, oldest revision first. */
+/**
+ * {@code helm.releases.history}: {@code helm history -o json} of one release, oldest revision
+ * first.
+ */
 public final class ReleaseHistoryCommand implements CommandHandler {
 
   private final HelmBinary helm;
@@ -35,8 +38,19 @@ public final class ReleaseHistoryCommand implements CommandHandler {
   @Override
   public CommandResult handle(CommandContext context, JsonNode payload) throws Exception {
     ReleasePayloads.ReleaseRef ref = ReleasePayloads.releaseRef(payload);
-    List<String> args = List.of("history", ref.release(), "--namespace=" + ref.namespace(), "--output=json");
-    JsonNode history = output.array(helm.run(args, context.actor(), helm.timeoutFor(context.deadline()), context.cancellation()));
-    return CommandResult.ok(json.createObjectNode().put("namespace", ref.namespace()).put("release", ref.release()).set("history", history));
+    List<String> args =
+        List.of("history", ref.release(), "--namespace=" + ref.namespace(), "--output=json");
+    JsonNode history =
+        output.array(
+            helm.run(
+                args,
+                context.actor(),
+                helm.timeoutFor(context.deadline()),
+                context.cancellation()));
+    return CommandResult.ok(
+        json.createObjectNode()
+            .put("namespace", ref.namespace())
+            .put("release", ref.release())
+            .set("history", history));
   }
 }

@@ -28,11 +28,15 @@ public final class ReleaseLock {
 
   private final Set<String> held = ConcurrentHashMap.newKeySet();
 
-  /** @throws CommandException CONFLICT when another write on this release is running */
+  /**
+   * @throws CommandException CONFLICT when another write on this release is running
+   */
   public Held acquire(String namespace, String release) throws CommandException {
     String key = namespace + "/" + release;
     if (!held.add(key)) {
-      throw new CommandException(ErrorCode.CONFLICT, "another write on release " + key + " is in progress; retry when it has finished");
+      throw new CommandException(
+          ErrorCode.CONFLICT,
+          "another write on release " + key + " is in progress; retry when it has finished");
     }
     return new Held(key);
   }

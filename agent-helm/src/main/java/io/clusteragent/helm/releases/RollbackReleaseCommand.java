@@ -18,7 +18,10 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class RollbackReleaseCommand implements CommandHandler {
 
-  /** Left for us after helm's own --timeout fires, so helm reports the failure rather than being killed. */
+  /**
+   * Left for us after helm's own --timeout fires, so helm reports the failure rather than being
+   * killed.
+   */
   private static final Duration HELM_TIMEOUT_MARGIN = Duration.ofSeconds(5);
 
   private final HelmBinary helm;
@@ -63,9 +66,22 @@ public final class RollbackReleaseCommand implements CommandHandler {
       helm.run(args, context.actor(), timeout, context.cancellation());
 
       // Rollback prints no machine-readable result: read the revision it created.
-      List<String> latest = List.of("history", ref.release(), "--namespace=" + ref.namespace(), "--output=json", "--max=1");
-      JsonNode history = output.array(helm.run(latest, context.actor(), helm.timeoutFor(context.deadline()), context.cancellation()));
-      ObjectNode reply = json.createObjectNode().put("namespace", ref.namespace()).put("release", ref.release());
+      List<String> latest =
+          List.of(
+              "history",
+              ref.release(),
+              "--namespace=" + ref.namespace(),
+              "--output=json",
+              "--max=1");
+      JsonNode history =
+          output.array(
+              helm.run(
+                  latest,
+                  context.actor(),
+                  helm.timeoutFor(context.deadline()),
+                  context.cancellation()));
+      ObjectNode reply =
+          json.createObjectNode().put("namespace", ref.namespace()).put("release", ref.release());
       if (request.revision().isPresent()) {
         reply.put("rolledBackTo", request.revision().get());
       } else {

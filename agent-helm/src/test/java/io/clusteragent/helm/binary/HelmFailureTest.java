@@ -18,27 +18,42 @@ class HelmFailureTest {
   @Test
   void rbacRefusalIsForbiddenEvenWhenTheTextAlsoSaysNotFound() {
     CommandException e =
-        HelmFailure.from(1, "Error: list: failed to list: secrets is forbidden: User \"bob\" cannot list resource \"secrets\" in API group \"\" in the namespace \"not-found\"");
+        HelmFailure.from(
+            1,
+            "Error: list: failed to list: secrets is forbidden: User \"bob\" cannot list resource \"secrets\" in API group \"\" in the namespace \"not-found\"");
     assertThat(e.code()).isEqualTo(ErrorCode.FORBIDDEN);
   }
 
   @Test
   void pendingOperationIsConflict() {
-    assertThat(HelmFailure.from(1, "Error: another operation (install/upgrade/rollback) is in progress").code()).isEqualTo(ErrorCode.CONFLICT);
+    assertThat(
+            HelmFailure.from(
+                    1, "Error: another operation (install/upgrade/rollback) is in progress")
+                .code())
+        .isEqualTo(ErrorCode.CONFLICT);
   }
 
   @Test
   void unreachableClusterIsUpstreamUnavailable() {
-    assertThat(HelmFailure.from(1, "Error: Kubernetes cluster unreachable: Get \"https://10.0.0.1:443/version\": dial tcp 10.0.0.1:443: connect: connection refused").code())
+    assertThat(
+            HelmFailure.from(
+                    1,
+                    "Error: Kubernetes cluster unreachable: Get \"https://10.0.0.1:443/version\": dial tcp 10.0.0.1:443: connect: connection refused")
+                .code())
         .isEqualTo(ErrorCode.UPSTREAM_UNAVAILABLE);
   }
 
   @Test
   void anythingElseIsInternalWithShortRedactedMessage() {
-    String stderr = "level=DEBUG msg=\"request\" Authorization: Bearer sekret\nError: " + "x".repeat(2000) + " token=sekret";
+    String stderr =
+        "level=DEBUG msg=\"request\" Authorization: Bearer sekret\nError: "
+            + "x".repeat(2000)
+            + " token=sekret";
     CommandException e = HelmFailure.from(1, stderr);
     assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
-    assertThat(e.getMessage()).doesNotContain("sekret").hasSizeLessThanOrEqualTo(HelmFailure.MAX_MESSAGE_LENGTH + 10);
+    assertThat(e.getMessage())
+        .doesNotContain("sekret")
+        .hasSizeLessThanOrEqualTo(HelmFailure.MAX_MESSAGE_LENGTH + 10);
   }
 
   @Test

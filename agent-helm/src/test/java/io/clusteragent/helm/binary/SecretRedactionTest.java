@@ -14,15 +14,20 @@ class SecretRedactionTest {
 
   @Test
   void passwordsTokensAndKeysAfterSeparatorsAreRemoved() {
-    String out = SecretRedaction.redact("password=hunter2 \"token\": \"s3cr3t\" client-key-data: LS0tLS1 --kube-token=xyz");
+    String out =
+        SecretRedaction.redact(
+            "password=hunter2 \"token\": \"s3cr3t\" client-key-data: LS0tLS1 --kube-token=xyz");
     assertThat(out).doesNotContain("hunter2", "s3cr3t", "LS0tLS1", "xyz");
   }
 
   @Test
   void jwtsAnywhereAndUrlUserInfoAreRemoved() {
     String jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW0ifQ.c2lnbmF0dXJl";
-    String out = SecretRedaction.redact("token " + jwt + " from https://admin:pa55@repo.example.com/charts");
-    assertThat(out).doesNotContain(jwt, "pa55").contains("https://[REDACTED]@repo.example.com/charts");
+    String out =
+        SecretRedaction.redact("token " + jwt + " from https://admin:pa55@repo.example.com/charts");
+    assertThat(out)
+        .doesNotContain(jwt, "pa55")
+        .contains("https://[REDACTED]@repo.example.com/charts");
   }
 
   @Test

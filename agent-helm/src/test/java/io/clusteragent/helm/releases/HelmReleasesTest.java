@@ -1,22 +1,22 @@
 package io.clusteragent.helm.releases;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.clusteragent.core.command.Actor;
 import io.clusteragent.core.command.Cancellation;
+import io.clusteragent.core.command.CloseReason;
 import io.clusteragent.core.command.CommandContext;
 import io.clusteragent.core.command.CommandDispatcher;
-import io.clusteragent.protocol.CommandException;
 import io.clusteragent.core.command.CommandHandler;
 import io.clusteragent.core.command.CommandRequest;
 import io.clusteragent.core.command.CommandResult;
-import io.clusteragent.protocol.ErrorCode;
 import io.clusteragent.core.command.JobBulkheads;
 import io.clusteragent.core.command.JobClass;
 import io.clusteragent.core.command.StreamSink;
 import io.clusteragent.helm.binary.HelmBinary;
 import io.clusteragent.helm.binary.HelmSettings;
+import io.clusteragent.protocol.CommandException;
+import io.clusteragent.protocol.ErrorCode;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -61,13 +61,23 @@ class HelmReleasesTest {
   @BeforeEach
   void handlers(TestEnvironment env) throws Exception {
     this.env = env;
-    Map<String, String> agentEnvironment = Map.of("KUBECONFIG", env.adminKubeconfig().toString(), "PATH", System.getenv("PATH"));
-    helm = new HelmBinary(new HelmSettings(env.helm(), Duration.ofMinutes(2), DataSize.ofMegabytes(8)), agentEnvironment, work.resolve("helm-home"), Clock.systemUTC());
+    Map<String, String> agentEnvironment =
+        Map.of("KUBECONFIG", env.adminKubeconfig().toString(), "PATH", System.getenv("PATH"));
+    helm =
+        new HelmBinary(
+            new HelmSettings(env.helm(), Duration.ofMinutes(2), DataSize.ofMegabytes(8)),
+            agentEnvironment,
+            work.resolve("helm-home"),
+            Clock.systemUTC());
     locks = new ReleaseLock();
     list = new ListReleasesCommand(helm, JSON);
     history = new ReleaseHistoryCommand(helm, JSON);
     rollback = new RollbackReleaseCommand(helm, locks, JSON);
-    namespace = "helm-rel-" + SEQUENCE.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 6);
+    namespace =
+        "helm-rel-"
+            + SEQUENCE.incrementAndGet()
+            + "-"
+            + UUID.randomUUID().toString().substring(0, 6);
     env.kubectl("create", "namespace", namespace).assertSuccess();
   }
 
@@ -75,15 +85,26 @@ class HelmReleasesTest {
   void installedReleaseShowsUpInListAndHistory() throws Exception {
     env.helm("install", "greet", chart("0.1.0", false).toString(), "-n", namespace).assertSuccess();
 
-    JsonNode inNamespace = body(list.handle(context(Actor.AGENT), JSON.createObjectNode().put("namespace", namespace)));
+    JsonNode inNamespace =
+        body(
+            list.handle(context(Actor.AGENT), JSON.createObjectNode().put("namespace", namespace)));
     assertThat(names(inNamespace.get("releases"))).containsExactly("greet");
-    assertThat(inNamespace.get("releases").get(0).get("namespace").stringValue()).isEqualTo(namespace);
+    assertThat(inNamespace.get("releases").get(0).get("namespace").stringValue())
+        .isEqualTo(namespace);
 
     JsonNode everywhere = body(list.handle(context(Actor.AGENT), null));
-    assertThat(everywhere.get("releases").valueStream().map(r -> r.get("namespace").stringValue() + "/" + r.get("name").stringValue()))
+    assertThat(
+            everywhere
+                .get("releases")
+                .valueStream()
+                .map(r -> r.get("namespace").stringValue() + "/" + r.get("name").stringValue()))
         .contains(namespace + "/greet");
 
-    JsonNode filtered = body(list.handle(context(Actor.AGENT), JSON.createObjectNode().put("namespace", namespace).put("filter", "^nomatch")));
+    JsonNode filtered =
+        body(
+            list.handle(
+                context(Actor.AGENT),
+                JSON.createObjectNode().put("namespace", namespace).put("filter", "^nomatch")));
     assertThat(filtered.get("releases").size()).isZero();
 
     JsonNode revisions = body(history.handle(context(Actor.AGENT), ref("greet"))).get("history");
@@ -117,20 +138,36 @@ class HelmReleasesTest {
     env.helm("install", "greet", chart("0.1.0", false).toString(), "-n", namespace).assertSuccess();
     Actor nobody = new Actor(env.nonAdminUser(), List.of());
 
-    assertThat(codeOf(list, nobody, JSON.createObjectNode().put("namespace", namespace))).isEqualTo(ErrorCode.FORBIDDEN);
+    assertThat(codeOf(list, nobody, JSON.createObjectNode().put("namespace", namespace)))
+        .isEqualTo(ErrorCode.FORBIDDEN);
     assertThat(codeOf(history, nobody, ref("greet"))).isEqualTo(ErrorCode.FORBIDDEN);
-    assertThat(codeOf(rollback, nobody, ref("greet").put("revision", 1))).isEqualTo(ErrorCode.FORBIDDEN);
+    assertThat(codeOf(rollback, nobody, ref("greet").put("revision", 1)))
+        .isEqualTo(ErrorCode.FORBIDDEN);
     // Still only revision 1: the refused rollback changed nothing.
-    assertThat(body(history.handle(context(Actor.AGENT), ref("greet"))).get("history").size()).isEqualTo(1);
+    assertThat(body(history.handle(context(Actor.AGENT), ref("greet"))).get("history").size())
+        .isEqualTo(1);
   }
 
   @Test
   void unknownReleaseIsNotFoundAndBadNamesNeverReachHelm() {
     assertThat(codeOf(history, Actor.AGENT, ref("no-such-release"))).isEqualTo(ErrorCode.NOT_FOUND);
-    assertThat(codeOf(rollback, Actor.AGENT, ref("no-such-release"))).isEqualTo(ErrorCode.NOT_FOUND);
-    assertThat(codeOf(rollback, Actor.AGENT, JSON.createObjectNode().put("namespace", namespace).put("release", "Bad_Name"))).isEqualTo(ErrorCode.BAD_REQUEST);
-    assertThat(codeOf(history, Actor.AGENT, JSON.createObjectNode().put("namespace", namespace).put("release", "--all"))).isEqualTo(ErrorCode.BAD_REQUEST);
-    assertThat(codeOf(list, Actor.AGENT, JSON.createObjectNode().put("namespace", "Not A Namespace"))).isEqualTo(ErrorCode.BAD_REQUEST);
+    assertThat(codeOf(rollback, Actor.AGENT, ref("no-such-release")))
+        .isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(
+            codeOf(
+                rollback,
+                Actor.AGENT,
+                JSON.createObjectNode().put("namespace", namespace).put("release", "Bad_Name")))
+        .isEqualTo(ErrorCode.BAD_REQUEST);
+    assertThat(
+            codeOf(
+                history,
+                Actor.AGENT,
+                JSON.createObjectNode().put("namespace", namespace).put("release", "--all")))
+        .isEqualTo(ErrorCode.BAD_REQUEST);
+    assertThat(
+            codeOf(list, Actor.AGENT, JSON.createObjectNode().put("namespace", "Not A Namespace")))
+        .isEqualTo(ErrorCode.BAD_REQUEST);
   }
 
   @Test
@@ -151,18 +188,38 @@ class HelmReleasesTest {
     env.helm("install", "stuck", chart("0.1.0", true).toString(), "-n", namespace).assertSuccess();
     env.helm("upgrade", "stuck", chart("0.2.0", false).toString(), "-n", namespace).assertSuccess();
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    JobBulkheads bulkheads = new JobBulkheads(Map.of(JobClass.READ, 2, JobClass.WRITE, 2, JobClass.PROXY_UNARY, 1, JobClass.PROXY_STREAM, 1), meters);
-    CommandDispatcher dispatcher = new CommandDispatcher(List.<CommandHandler>of(rollback), bulkheads, meters, Clock.systemUTC());
+    JobBulkheads bulkheads =
+        new JobBulkheads(
+            Map.of(
+                JobClass.READ,
+                2,
+                JobClass.WRITE,
+                2,
+                JobClass.PROXY_UNARY,
+                1,
+                JobClass.PROXY_STREAM,
+                1),
+            meters);
+    CommandDispatcher dispatcher =
+        new CommandDispatcher(
+            List.<CommandHandler>of(rollback), bulkheads, meters, Clock.systemUTC());
     try {
-      CompletableFuture<CommandResult> slow = dispatcher.dispatch(
-          new CommandRequest("slow-rollback", rollback.type(), Instant.now().plusSeconds(120), Actor.AGENT, ref("stuck").put("revision", 1).put("wait", true)),
-          StreamSink.NONE);
+      CompletableFuture<CommandResult> slow =
+          dispatcher.dispatch(
+              new CommandRequest(
+                  "slow-rollback",
+                  rollback.type(),
+                  Instant.now().plusSeconds(120),
+                  Actor.AGENT,
+                  ref("stuck").put("revision", 1).put("wait", true)));
       ProcessHandle helmProcess = awaitHelm("rollback");
 
-      assertThat(codeOf(rollback, Actor.AGENT, ref("stuck").put("revision", 2))).isEqualTo(ErrorCode.CONFLICT);
+      assertThat(codeOf(rollback, Actor.AGENT, ref("stuck").put("revision", 2)))
+          .isEqualTo(ErrorCode.CONFLICT);
       assertThat(slow).isNotDone();
 
-      assertThat(dispatcher.cancel("slow-rollback", "test cancels")).isTrue();
+      assertThat(dispatcher.cancel("slow-rollback", new CloseReason.Cancelled("test cancels")))
+          .isTrue();
       CommandResult result = slow.get(15, TimeUnit.SECONDS);
       assertThat(result).isInstanceOf(CommandResult.Failure.class);
       assertThat(((CommandResult.Failure) result).code()).isEqualTo(ErrorCode.CANCELLED);
@@ -178,14 +235,21 @@ class HelmReleasesTest {
 
   /** A minimal chart: a ConfigMap, and optionally a Deployment that no node can ever run. */
   private Path chart(String version, boolean unschedulableDeployment) throws Exception {
-    Path chart = work.resolve("chart-" + version + (unschedulableDeployment ? "-stuck" : "")).resolve("greeting");
+    Path chart =
+        work.resolve("chart-" + version + (unschedulableDeployment ? "-stuck" : ""))
+            .resolve("greeting");
     Files.createDirectories(chart.resolve("templates"));
-    Files.writeString(chart.resolve("Chart.yaml"), """
+    Files.writeString(
+        chart.resolve("Chart.yaml"),
+        """
         apiVersion: v2
         name: greeting
         version: %s
-        """.formatted(version));
-    Files.writeString(chart.resolve("templates/configmap.yaml"), """
+        """
+            .formatted(version));
+    Files.writeString(
+        chart.resolve("templates/configmap.yaml"),
+        """
         apiVersion: v1
         kind: ConfigMap
         metadata:
@@ -194,7 +258,9 @@ class HelmReleasesTest {
           chartVersion: {{ .Chart.Version | quote }}
         """);
     if (unschedulableDeployment) {
-      Files.writeString(chart.resolve("templates/deployment.yaml"), """
+      Files.writeString(
+          chart.resolve("templates/deployment.yaml"),
+          """
           apiVersion: apps/v1
           kind: Deployment
           metadata:
@@ -217,7 +283,17 @@ class HelmReleasesTest {
   }
 
   private String configMapChartVersion(String release) {
-    return env.kubectl("get", "configmap", release + "-greeting", "-n", namespace, "-o", "jsonpath={.data.chartVersion}").assertSuccess().stdout().strip();
+    return env.kubectl(
+            "get",
+            "configmap",
+            release + "-greeting",
+            "-n",
+            namespace,
+            "-o",
+            "jsonpath={.data.chartVersion}")
+        .assertSuccess()
+        .stdout()
+        .strip();
   }
 
   private ObjectNode ref(String release) {
@@ -225,7 +301,12 @@ class HelmReleasesTest {
   }
 
   private static CommandContext context(Actor actor) {
-    return new CommandContext(UUID.randomUUID().toString(), Instant.now().plusSeconds(120), actor, StreamSink.NONE, new Cancellation());
+    return new CommandContext(
+        UUID.randomUUID().toString(),
+        Instant.now().plusSeconds(120),
+        actor,
+        StreamSink.NONE,
+        new Cancellation());
   }
 
   private static JsonNode body(CommandResult result) {
@@ -253,11 +334,17 @@ class HelmReleasesTest {
   private static ProcessHandle awaitHelm(String subcommand) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (System.nanoTime() < deadline) {
-      Optional<ProcessHandle> found = ProcessHandle.current().children()
-          .filter(ProcessHandle::isAlive)
-          .filter(p -> p.info().command().map(c -> c.endsWith("/helm")).orElse(false))
-          .filter(p -> p.info().arguments().map(a -> a.length > 0 && a[0].equals(subcommand)).orElse(false))
-          .findFirst();
+      Optional<ProcessHandle> found =
+          ProcessHandle.current()
+              .children()
+              .filter(ProcessHandle::isAlive)
+              .filter(p -> p.info().command().map(c -> c.endsWith("/helm")).orElse(false))
+              .filter(p ->
+                  p.info()
+                      .arguments()
+                      .map(a -> a.length > 0 && a[0].equals(subcommand))
+                      .orElse(false))
+              .findFirst();
       if (found.isPresent()) {
         return found.get();
       }

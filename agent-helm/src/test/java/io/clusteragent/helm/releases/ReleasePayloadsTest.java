@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.clusteragent.protocol.CommandException;
 import io.clusteragent.protocol.ErrorCode;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -35,7 +35,9 @@ class ReleasePayloadsTest {
 
   @Test
   void validRollbackIsRead() throws Exception {
-    ReleasePayloads.Rollback r = ReleasePayloads.rollback(json("{\"namespace\":\"team-a\",\"release\":\"web.v2\",\"revision\":3,\"wait\":true}"));
+    ReleasePayloads.Rollback r =
+        ReleasePayloads.rollback(
+            json("{\"namespace\":\"team-a\",\"release\":\"web.v2\",\"revision\":3,\"wait\":true}"));
     assertThat(r.ref()).isEqualTo(new ReleasePayloads.ReleaseRef("team-a", "web.v2"));
     assertThat(r.revision()).contains(3);
     assertThat(r.waitForReady()).isTrue();
@@ -43,36 +45,74 @@ class ReleasePayloadsTest {
 
   @Test
   void listWithoutPayloadMeansAllNamespaces() throws Exception {
-    assertThat(ReleasePayloads.listReleases(null)).isEqualTo(new ReleasePayloads.ListReleases(Optional.empty(), Optional.empty()));
-    assertThat(ReleasePayloads.listReleases(json("{\"namespace\":\"x\",\"filter\":\"^web\"}")).filter()).contains("^web");
+    assertThat(ReleasePayloads.listReleases(null))
+        .isEqualTo(new ReleasePayloads.ListReleases(Optional.empty(), Optional.empty()));
+    assertThat(
+            ReleasePayloads.listReleases(json("{\"namespace\":\"x\",\"filter\":\"^web\"}"))
+                .filter())
+        .contains("^web");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"Web", "web_1", "-rf", "web-", "../etc", "a b", "web;ls", "", "--all"})
   void badReleaseNamesAreBadRequests(String name) {
-    assertThat(codeOf(() -> ReleasePayloads.releaseRef(JSON.createObjectNode().put("namespace", "ns").put("release", name)))).isEqualTo(ErrorCode.BAD_REQUEST);
+    assertThat(
+            codeOf(() ->
+                ReleasePayloads.releaseRef(
+                    JSON.createObjectNode().put("namespace", "ns").put("release", name))))
+        .isEqualTo(ErrorCode.BAD_REQUEST);
   }
 
   @Test
   void overlongNamesAreBadRequests() {
-    assertThat(codeOf(() -> ReleasePayloads.release("a".repeat(54)))).isEqualTo(ErrorCode.BAD_REQUEST);
-    assertThat(codeOf(() -> ReleasePayloads.release("a".repeat(53)))).isNull();
-    assertThat(codeOf(() -> ReleasePayloads.namespace("a".repeat(64)))).isEqualTo(ErrorCode.BAD_REQUEST);
-    assertThat(codeOf(() -> ReleasePayloads.namespace("a.b"))).isEqualTo(ErrorCode.BAD_REQUEST);
+    assertThat(codeOf(() -> ReleasePayloads.releaseRef(ref("ns", "a".repeat(54)))))
+        .isEqualTo(ErrorCode.BAD_REQUEST);
+    assertThat(codeOf(() -> ReleasePayloads.releaseRef(ref("ns", "a".repeat(53))))).isNull();
+    assertThat(codeOf(() -> ReleasePayloads.releaseRef(ref("a".repeat(64), "web"))))
+        .isEqualTo(ErrorCode.BAD_REQUEST);
+    assertThat(codeOf(() -> ReleasePayloads.releaseRef(ref("a.b", "web"))))
+        .isEqualTo(ErrorCode.BAD_REQUEST);
+  }
+
+  @Test
+  void messagesNameTheFieldAndTheRule() {
+    assertThatThrownBy(() -> ReleasePayloads.releaseRef(ref("ns", "Web")))
+        .isInstanceOf(CommandException.class)
+        .hasMessageStartingWith("release 'Web' is not a valid release name")
+        .hasMessageContaining("at most 53 characters");
+    assertThatThrownBy(() ->
+            ReleasePayloads.rollback(
+                json("{\"namespace\":\"ns\",\"release\":\"web\",\"revison\":2}")))
+        .isInstanceOf(CommandException.class)
+        .hasMessageContaining("unknown payload field(s) [revison]");
+  }
+
+  private static JsonNode ref(String namespace, String release) {
+    return JSON.createObjectNode().put("namespace", namespace).put("release", release);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-    "[]", "{\"release\":\"web\"}", "{\"namespace\":\"ns\"}", "{\"namespace\":1,\"release\":\"web\"}",
-    "{\"namespace\":\"ns\",\"release\":\"web\",\"revision\":0}", "{\"namespace\":\"ns\",\"release\":\"web\",\"revision\":\"1\"}",
-    "{\"namespace\":\"ns\",\"release\":\"web\",\"revision\":1.5}", "{\"namespace\":\"ns\",\"release\":\"web\",\"wait\":\"yes\"}"
-  })
+  @ValueSource(
+      strings = {
+        "[]",
+        "{\"release\":\"web\"}",
+        "{\"namespace\":\"ns\"}",
+        "{\"namespace\":1,\"release\":\"web\"}",
+        "{\"namespace\":\"ns\",\"release\":\"web\",\"revision\":0}",
+        "{\"namespace\":\"ns\",\"release\":\"web\",\"revision\":\"1\"}",
+        "{\"namespace\":\"ns\",\"release\":\"web\",\"revision\":1.5}",
+        "{\"namespace\":\"ns\",\"release\":\"web\",\"wait\":\"yes\"}"
+      })
   void malformedRollbackPayloadsAreBadRequests(String payload) {
-    assertThat(codeOf(() -> ReleasePayloads.rollback(json(payload)))).isEqualTo(ErrorCode.BAD_REQUEST);
+    assertThat(codeOf(() -> ReleasePayloads.rollback(json(payload))))
+        .isEqualTo(ErrorCode.BAD_REQUEST);
   }
 
   @Test
   void filterWithControlCharactersIsABadRequest() {
-    assertThat(codeOf(() -> ReleasePayloads.listReleases(JSON.createObjectNode().put("filter", "a\nb")))).isEqualTo(ErrorCode.BAD_REQUEST);
+    assertThat(
+            codeOf(
+                () -> ReleasePayloads.listReleases(JSON.createObjectNode().put("filter", "a\nb"))))
+        .isEqualTo(ErrorCode.BAD_REQUEST);
   }
 }

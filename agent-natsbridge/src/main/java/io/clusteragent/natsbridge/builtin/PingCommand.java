@@ -26,6 +26,10 @@ public final class PingCommand implements CommandHandler {
   }
 
   public CommandResult handle(CommandContext context, JsonNode payload) {
-    return CommandResult.ok(JsonNodeFactory.instance.objectNode().put("pong", true).put("instance", identity.instanceId()));
+    return CommandResult.ok(
+        JsonNodeFactory.instance
+            .objectNode()
+            .put("pong", true)
+            .put("instance", identity.instanceId()));
   }
 }

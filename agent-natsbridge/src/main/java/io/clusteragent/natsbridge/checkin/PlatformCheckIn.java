@@ -1,7 +1,8 @@
 package io.clusteragent.natsbridge.checkin;
 
-import io.clusteragent.core.settings.AgentProperties;
+import io.clusteragent.core.retry.Backoff;
 import io.clusteragent.core.settings.Secret;
+import io.clusteragent.natsbridge.BridgeSettings;
 import io.clusteragent.natsbridge.connection.NatsAuth;
 import io.clusteragent.natsbridge.connection.NatsEndpoint;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,39 +15,59 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Asks the platform API for the cluster's identity and NATS details, with the agent token as
- * bearer. Retries with capped, jittered backoff; a rejected token is logged once, not every try.
+ * bearer. Retries with the agent's one {@link Backoff} (capped, jittered, so a fleet that lost the
+ * platform does not come back in lockstep); a rejected token is logged once, not every try.
  */
 public final class PlatformCheckIn {
 
   private static final Logger log = LoggerFactory.getLogger(PlatformCheckIn.class);
 
   /** The platform's answer; see docs/protocol.md. */
-  record Answer(String clusterId, NatsDetails nats) {}
+  record Answer(String clusterId, NatsDetails nats, List<String> signingKeys) {}
 
-  record NatsDetails(List<URI> servers, String subjectPrefix, String token, String user, String password, String nkeySeed, String creds) {}
+  record NatsDetails(
+      List<URI> servers,
+      String subjectPrefix,
+      String token,
+      String user,
+      String password,
+      String nkeySeed,
+      String creds) {}
 
-  public record Report(String instance, String agentVersion, String kubernetesVersion, Integer nodeCount, String publicIp) {}
+  public record Report(
+      String instance,
+      String agentVersion,
+      String kubernetesVersion,
+      Integer nodeCount,
+      String publicIp) {}
 
-  private final AgentProperties agent;
+  private final BridgeSettings agent;
   private final JsonMapper json;
   private final MeterRegistry meters;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-  private final Duration minBackoff;
-  private final Duration maxBackoff;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final Backoff backoff;
 
-  public PlatformCheckIn(AgentProperties agent, JsonMapper json, MeterRegistry meters, Duration minBackoff, Duration maxBackoff) {
+  /**
+   * {@code minBackoff}/{@code maxBackoff}: {@code agent.nats.checkin-min-backoff}/{@code
+   * -max-backoff}.
+   */
+  public PlatformCheckIn(
+      BridgeSettings agent,
+      JsonMapper json,
+      MeterRegistry meters,
+      Duration minBackoff,
+      Duration maxBackoff) {
     this.agent = agent;
     this.json = json;
     this.meters = meters;
-    this.minBackoff = minBackoff;
-    this.maxBackoff = maxBackoff;
+    this.backoff = new Backoff(minBackoff, maxBackoff);
   }
 
   /** Blocks until the platform answers with NATS details, or the thread is interrupted. */
@@ -57,7 +78,8 @@ public final class PlatformCheckIn {
     while (true) {
       attempt++;
       try {
-        HttpResponse<byte[]> response = http.send(request(report), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> response =
+            http.send(request(report), HttpResponse.BodyHandlers.ofByteArray());
         int status = response.statusCode();
         if (status == 200) {
           meters.counter("agent.checkin", "outcome", "ok").increment();
@@ -67,24 +89,29 @@ public final class PlatformCheckIn {
         if (status == 401 || status == 403) {
           meters.counter("agent.checkin", "outcome", "rejected").increment();
           if (!rejectionLogged) {
-            log.error("platform refused the agent token (HTTP {}): token invalid or revoked; generate a new install command. Retrying with backoff.", status);
+            log.error(
+                "platform refused the agent token (HTTP {}): token invalid or revoked; generate a new install command. Retrying with backoff.",
+                status);
             rejectionLogged = true;
           }
         } else {
           meters.counter("agent.checkin", "outcome", "error").increment();
-          lastProblem = logChange(lastProblem, "platform check-in answered HTTP " + status + "; retrying with backoff");
+          lastProblem =
+              logChange(
+                  lastProblem,
+                  "platform check-in answered HTTP " + status + "; retrying with backoff");
         }
       } catch (IOException | RuntimeException e) {
         meters.counter("agent.checkin", "outcome", "error").increment();
-        lastProblem = logChange(lastProblem, "platform check-in failed: " + e.getClass().getSimpleName() + "; retrying with backoff");
+        lastProblem =
+            logChange(
+                lastProblem,
+                "platform check-in failed: "
+                    + e.getClass().getSimpleName()
+                    + "; retrying with backoff");
       }
-      Thread.sleep(backoff(attempt).toMillis());
+      backoff.sleep(attempt);
     }
-  }
-
-  Duration backoff(int attempt) {
-    long ceiling = Math.min(maxBackoff.toMillis(), minBackoff.toMillis() << Math.min(attempt - 1, 20));
-    return Duration.ofMillis((long) (ceiling * (0.5 + ThreadLocalRandom.current().nextDouble() / 2)));
   }
 
   private static String logChange(String last, String problem) {
@@ -95,7 +122,8 @@ public final class PlatformCheckIn {
   }
 
   private HttpRequest request(Report report) throws IOException {
-    URI uri = URI.create(agent.ankraUrl().toString().replaceAll("/+$", "") + "/api/v1/agent/checkin");
+    URI uri =
+        URI.create(agent.ankraUrl().toString().replaceAll("/+$", "") + "/api/v1/agent/checkin");
     return HttpRequest.newBuilder(uri)
         .timeout(Duration.ofSeconds(15))
         .header("Authorization", "Bearer " + token().reveal())
@@ -113,7 +141,11 @@ public final class PlatformCheckIn {
   }
 
   private static NatsEndpoint endpoint(Answer answer) {
-    if (answer == null || answer.clusterId() == null || answer.nats() == null || answer.nats().servers() == null || answer.nats().servers().isEmpty()) {
+    if (answer == null
+        || answer.clusterId() == null
+        || answer.nats() == null
+        || answer.nats().servers() == null
+        || answer.nats().servers().isEmpty()) {
       throw new IllegalStateException("platform check-in answer lacks clusterId or nats.servers");
     }
     NatsDetails n = answer.nats();
@@ -129,6 +161,11 @@ public final class PlatformCheckIn {
     } else {
       auth = new NatsAuth.None();
     }
-    return new NatsEndpoint(n.servers(), answer.clusterId(), n.subjectPrefix() == null ? "agent" : n.subjectPrefix(), auth);
+    return new NatsEndpoint(
+        n.servers(),
+        answer.clusterId(),
+        n.subjectPrefix() == null ? "agent" : n.subjectPrefix(),
+        auth,
+        answer.signingKeys());
   }
 }

@@ -1,6 +1,6 @@
 package io.clusteragent.natsbridge.checkin;
 
-import io.clusteragent.core.settings.AgentProperties;
+import io.clusteragent.natsbridge.BridgeSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,15 +21,19 @@ public final class PublicIpLookup {
   private static final Pattern JSON_IP = Pattern.compile("\"ip\"\\s*:\\s*\"([^\"]+)\"");
   private static final Pattern IP = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
 
-  private final AgentProperties.PublicIp settings;
+  private final BridgeSettings.PublicIp settings;
   private final HttpClient http;
   private final MeterRegistry meters;
   private volatile String current;
 
-  public PublicIpLookup(AgentProperties.PublicIp settings, MeterRegistry meters) {
+  public PublicIpLookup(BridgeSettings.PublicIp settings, MeterRegistry meters) {
     this.settings = settings;
     this.meters = meters;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(settings.lookupTimeoutSeconds())).followRedirects(HttpClient.Redirect.NORMAL).build();
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(settings.lookupTimeoutSeconds()))
+            .followRedirects(HttpClient.Redirect.NORMAL)
+            .build();
   }
 
   public boolean enabled() {
@@ -51,12 +55,20 @@ public final class PublicIpLookup {
       return;
     }
     try {
-      HttpRequest request = HttpRequest.newBuilder(settings.lookupUrl()).timeout(Duration.ofSeconds(settings.lookupTimeoutSeconds())).header("Accept", "application/json, text/plain").GET().build();
+      HttpRequest request =
+          HttpRequest.newBuilder(settings.lookupUrl())
+              .timeout(Duration.ofSeconds(settings.lookupTimeoutSeconds()))
+              .header("Accept", "application/json, text/plain")
+              .GET()
+              .build();
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
       String ip = response.statusCode() == 200 ? parse(response.body()) : null;
       if (ip == null) {
         meters.counter("agent.public_ip.lookups", "outcome", "bad_answer").increment();
-        log.warn("public IP lookup at {} gave no usable IP (HTTP {})", settings.lookupUrl().getHost(), response.statusCode());
+        log.warn(
+            "public IP lookup at {} gave no usable IP (HTTP {})",
+            settings.lookupUrl().getHost(),
+            response.statusCode());
         return;
       }
       meters.counter("agent.public_ip.lookups", "outcome", "ok").increment();
@@ -65,7 +77,10 @@ public final class PublicIpLookup {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
       meters.counter("agent.public_ip.lookups", "outcome", "error").increment();
-      log.warn("public IP lookup at {} failed: {}", settings.lookupUrl().getHost(), e.getClass().getSimpleName());
+      log.warn(
+          "public IP lookup at {} failed: {}",
+          settings.lookupUrl().getHost(),
+          e.getClass().getSimpleName());
     }
   }
 
@@ -76,6 +91,8 @@ public final class PublicIpLookup {
     }
     Matcher json = JSON_IP.matcher(body);
     String candidate = json.find() ? json.group(1).strip() : body.strip();
-    return IP.matcher(candidate).matches() && (candidate.contains(".") || candidate.contains(":")) ? candidate : null;
+    return IP.matcher(candidate).matches() && (candidate.contains(".") || candidate.contains(":"))
+        ? candidate
+        : null;
   }
 }

@@ -1,7 +1,6 @@
 package io.clusteragent.natsbridge.connection;
 
 import io.clusteragent.core.settings.Secret;
-import io.nats.client.AuthHandler;
 import io.nats.client.NKey;
 import io.nats.client.Nats;
 import io.nats.client.Options;
@@ -9,9 +8,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
+import java.util.Arrays;
 
-/** The ways the agent can prove itself to NATS. A closed set; each applies itself to the options. */
+/**
+ * The ways the agent can prove itself to NATS. A closed set; each applies itself to the options.
+ */
 public sealed interface NatsAuth {
 
   void apply(Options.Builder options) throws IOException;
@@ -32,42 +33,42 @@ public sealed interface NatsAuth {
     }
   }
 
-  /** A bare NKey: the server knows the public key; we sign its nonce with the seed. */
+  /**
+   * A bare NKey: the server knows the public key; jnats signs its nonce with the seed (a static
+   * credentials handler without a JWT). The seed is decoded once here so a malformed one fails at
+   * startup rather than on every connect attempt.
+   */
   record NKeySeed(Secret seed) implements NatsAuth {
     public void apply(Options.Builder options) throws IOException {
-      NKey key = NKey.fromSeed(seed.reveal().toCharArray());
-      options.authHandler(new AuthHandler() {
-        public byte[] sign(byte[] nonce) {
-          try {
-            return key.sign(nonce);
-          } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("cannot sign the server nonce with the NKey seed", e);
-          }
-        }
+      char[] seedChars = seed.reveal().toCharArray();
+      requireValidSeed(seedChars.clone());
+      options.authHandler(Nats.staticCredentials(null, seedChars));
+    }
 
-        public char[] getID() {
-          try {
-            return key.getPublicKey();
-          } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("invalid NKey seed", e);
-          }
-        }
-
-        public char[] getJWT() {
-          return null;
-        }
-      });
+    /** The message carries no seed text: it ends up in logs and in the check-in's error. */
+    private static void requireValidSeed(char[] seed) throws IOException {
+      try {
+        NKey.fromSeed(seed).clear();
+      } catch (RuntimeException e) {
+        throw new IOException("invalid NKey seed");
+      } finally {
+        Arrays.fill(seed, '\0');
+      }
     }
   }
 
   /** A decentralised-auth user: JWT plus NKey seed, as a .creds file's text. */
   record Creds(Secret credsText) implements NatsAuth {
     public void apply(Options.Builder options) {
-      options.authHandler(Nats.staticCredentials(credsText.reveal().getBytes(StandardCharsets.UTF_8)));
+      options.authHandler(
+          Nats.staticCredentials(credsText.reveal().getBytes(StandardCharsets.UTF_8)));
     }
   }
 
-  /** Picks the auth mode from direct settings; files are read now so a bad path fails early and clearly. */
+  /**
+   * Picks the auth mode from direct settings; files are read now so a bad path fails early and
+   * clearly.
+   */
   static NatsAuth from(NatsSettings settings) throws IOException {
     if (settings.credsFile() != null) {
       return new Creds(new Secret(read(settings.credsFile())));

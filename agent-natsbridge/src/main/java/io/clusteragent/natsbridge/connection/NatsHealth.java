@@ -14,6 +14,8 @@ public final class NatsHealth implements HealthIndicator {
 
   @Override
   public Health health() {
-    return session.isConnected() ? Health.up().build() : Health.down().withDetail("reason", session.problem()).build();
+    return session.isConnected()
+        ? Health.up().build()
+        : Health.down().withDetail("reason", session.problem()).build();
   }
 }

@@ -1,5 +1,6 @@
 package io.clusteragent.natsbridge.connection;
 
+import io.clusteragent.protocol.Subjects;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -54,6 +55,7 @@ public final class NatsSession implements AutoCloseable {
   private final Counter reconnects;
   private final Counter disconnects;
   private final Counter disconnectedSeconds;
+  private volatile Subjects subjects;
   private volatile String pingSubject;
   private volatile String lastProblem = "not connected yet";
 
@@ -73,17 +75,21 @@ public final class NatsSession implements AutoCloseable {
 
   /** Connects; blocks until the first connection is up or the thread is interrupted. */
   public Connection connect(NatsEndpoint endpoint) throws IOException, InterruptedException {
-    Options.Builder options = Options.builder()
-        .servers(endpoint.servers().stream().map(Object::toString).toArray(String[]::new))
-        .connectionName("cluster-agent " + endpoint.clusterId() + " " + instanceId)
-        .maxReconnects(-1)
-        .reconnectDelayHandler(new ReconnectBackoff(settings.reconnectMinDelay(), settings.reconnectMaxDelay()))
-        .reconnectBufferSize(settings.reconnectBufferSize().toBytes())
-        .connectionTimeout(Duration.ofSeconds(5))
-        .pingInterval(Duration.ofSeconds(20))
-        .maxPingsOut(3)
-        .connectionListener(this::onEvent)
-        .errorListener(new QuietErrors(this));
+    // First, so a bad cluster id or prefix (e.g. from check-in) fails before anything is opened.
+    Subjects endpointSubjects = new Subjects(endpoint.subjectPrefix(), endpoint.clusterId());
+    Options.Builder options =
+        Options.builder()
+            .servers(endpoint.servers().stream().map(Object::toString).toArray(String[]::new))
+            .connectionName("cluster-agent " + endpoint.clusterId() + " " + instanceId)
+            .maxReconnects(-1)
+            .reconnectDelayHandler(
+                new ReconnectBackoff(settings.reconnectMinDelay(), settings.reconnectMaxDelay()))
+            .reconnectBufferSize(settings.reconnectBufferSize().toBytes())
+            .connectionTimeout(Duration.ofSeconds(5))
+            .pingInterval(Duration.ofSeconds(20))
+            .maxPingsOut(3)
+            .connectionListener(this::onEvent)
+            .errorListener(new QuietErrors(this));
     endpoint.auth().apply(options);
     if (settings.tlsCaFile() != null) {
       options.sslContext(trusting(settings.tlsCaFile()));
@@ -96,21 +102,35 @@ public final class NatsSession implements AutoCloseable {
       lastProblem = "cannot connect to NATS: " + e.getMessage();
       throw e;
     }
+    subjects = endpointSubjects;
     connection.set(conn);
-    pingSubject = new io.clusteragent.protocol.Subjects(endpoint.subjectPrefix(), endpoint.clusterId()).ping(instanceId);
+    pingSubject = subjects.ping(instanceId);
     Dispatcher pong = conn.createDispatcher(msg -> conn.publish(msg.getReplyTo(), new byte[0]));
     pong.subscribe(pingSubject);
     bindStatistics(conn);
     return conn;
   }
 
+  /** The live connection, or null before the first connect. */
   public Connection connection() {
     return connection.get();
   }
 
+  /** The subjects of the cluster this session serves, or null before the first connect. */
+  public Subjects subjects() {
+    return subjects;
+  }
+
+  /** Why the bridge is not serving yet (shown on /readyz until a connection is up). */
+  public void reportProblem(String problem) {
+    lastProblem = problem;
+  }
+
   public boolean isConnected() {
     Connection conn = connection.get();
-    return conn != null && conn.getStatus() == Connection.Status.CONNECTED && pingMisses.get() < settings.pingMisses();
+    return conn != null
+        && conn.getStatus() == Connection.Status.CONNECTED
+        && pingMisses.get() < settings.pingMisses();
   }
 
   public String problem() {
@@ -129,7 +149,8 @@ public final class NatsSession implements AutoCloseable {
 
   /**
    * One application-level round trip. TCP and NATS pings can look fine through a broken proxy or
-   * mesh; a request that must come back through the server cannot. Repeated misses force a reconnect.
+   * mesh; a request that must come back through the server cannot. Repeated misses force a
+   * reconnect.
    */
   public void probePath() {
     Connection conn = connection.get();
@@ -195,10 +216,18 @@ public final class NatsSession implements AutoCloseable {
 
   private void bindStatistics(Connection conn) {
     Statistics stats = conn.getStatistics();
-    FunctionCounter.builder("agent.nats.messages", stats, Statistics::getInMsgs).tag("direction", "in").register(meters);
-    FunctionCounter.builder("agent.nats.messages", stats, Statistics::getOutMsgs).tag("direction", "out").register(meters);
-    FunctionCounter.builder("agent.nats.bytes", stats, Statistics::getInBytes).tag("direction", "in").register(meters);
-    FunctionCounter.builder("agent.nats.bytes", stats, Statistics::getOutBytes).tag("direction", "out").register(meters);
+    FunctionCounter.builder("agent.nats.messages", stats, Statistics::getInMsgs)
+        .tag("direction", "in")
+        .register(meters);
+    FunctionCounter.builder("agent.nats.messages", stats, Statistics::getOutMsgs)
+        .tag("direction", "out")
+        .register(meters);
+    FunctionCounter.builder("agent.nats.bytes", stats, Statistics::getInBytes)
+        .tag("direction", "in")
+        .register(meters);
+    FunctionCounter.builder("agent.nats.bytes", stats, Statistics::getOutBytes)
+        .tag("direction", "out")
+        .register(meters);
   }
 
   private static SSLContext trusting(java.nio.file.Path caFile) throws IOException {
@@ -209,7 +238,8 @@ public final class NatsSession implements AutoCloseable {
       for (var cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
         trust.setCertificateEntry("ca-" + i++, cert);
       }
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(trust);
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(null, tmf.getTrustManagers(), null);
@@ -227,7 +257,10 @@ public final class NatsSession implements AutoCloseable {
     }
   }
 
-  /** jnats reports every reconnect attempt failure; the connection listener already says what matters. */
+  /**
+   * jnats reports every reconnect attempt failure; the connection listener already says what
+   * matters.
+   */
   private static final class QuietErrors implements ErrorListener {
     private final NatsSession session;
 
@@ -238,7 +271,8 @@ public final class NatsSession implements AutoCloseable {
     @Override
     public void errorOccurred(Connection conn, String error) {
       log.warn("NATS server error: {}", error);
-      // Until the first connect succeeds this is the only word of why (e.g. "Authorization Violation");
+      // Until the first connect succeeds this is the only word of why (e.g. "Authorization
+      // Violation");
       // the server's -ERR text names no credentials.
       session.lastProblem = "NATS server error: " + error;
     }

@@ -1,6 +1,8 @@
 package io.clusteragent.natsbridge.connection;
 
 import io.clusteragent.core.settings.Secret;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import java.net.URI;
@@ -28,11 +30,16 @@ public record NatsSettings(
     Path nkeySeedFile,
     Path credsFile,
     Path tlsCaFile,
-    @DefaultValue("_INBOX.") @NotEmpty(message = "at least one reply subject prefix") List<String> replyPrefixes,
+    @DefaultValue("_INBOX.") @NotEmpty(message = "at least one reply subject prefix")
+        List<String> replyPrefixes,
     @DefaultValue("1MB") DataSize maxCommandSize,
     @DefaultValue("64KB") DataSize frameSize,
     @DefaultValue("5s") Duration streamHeartbeat,
     @DefaultValue("60s") Duration streamStallTimeout,
+    @DefaultValue("4")
+        @Min(value = 1, message = "an integer from 1 to 64")
+        @Max(value = 64, message = "an integer from 1 to 64")
+        int streamInputWindow,
     @DefaultValue("30s") Duration streamSyncInterval,
     @DefaultValue("30s") Duration heartbeatInterval,
     @DefaultValue("10s") Duration pingInterval,
@@ -42,6 +49,16 @@ public record NatsSettings(
     @DefaultValue("8MB") DataSize reconnectBufferSize,
     @DefaultValue("2s") Duration checkinMinBackoff,
     @DefaultValue("5m") Duration checkinMaxBackoff) {
+
+  @AssertTrue(
+      message =
+          "0 < checkin-min-backoff <= checkin-max-backoff and 0 < reconnect-min-delay <= reconnect-max-delay")
+  public boolean isBackoffOrdered() {
+    return checkinMinBackoff.isPositive()
+        && checkinMaxBackoff.compareTo(checkinMinBackoff) >= 0
+        && reconnectMinDelay.isPositive()
+        && reconnectMaxDelay.compareTo(reconnectMinDelay) >= 0;
+  }
 
   public boolean direct() {
     return !servers.isEmpty();

@@ -1,32 +1,28 @@
 package io.clusteragent.natsbridge.connection;
 
+import io.clusteragent.core.retry.Backoff;
 import io.nats.client.ReconnectDelayHandler;
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Exponential backoff with "full jitter": a fleet that lost the same server does not come back in
- * lockstep. Attempt 1 waits up to {@code min}, then the ceiling doubles to {@code max}.
+ * jnats asks this how long to wait before each reconnect attempt; the answer is the agent's one
+ * {@link Backoff}, so a fleet that lost the same server does not come back in lockstep.
  */
 final class ReconnectBackoff implements ReconnectDelayHandler {
 
-  private final Duration min;
-  private final Duration max;
+  private final Backoff backoff;
 
   ReconnectBackoff(Duration min, Duration max) {
-    this.min = min;
-    this.max = max;
+    this.backoff = new Backoff(min, max);
   }
 
   @Override
   public Duration getWaitTime(long totalTries) {
-    return delay(totalTries, ThreadLocalRandom.current().nextDouble());
+    return backoff.delay(totalTries);
   }
 
+  /** {@code random} in [0, 1) pins the jitter, for tests. */
   Duration delay(long attempt, double random) {
-    int shift = (int) Math.min(Math.max(attempt - 1, 0), 20);
-    long ceiling = Math.min(max.toMillis(), min.toMillis() << shift);
-    long jittered = (long) (ceiling * (0.5 + random / 2));
-    return Duration.ofMillis(Math.max(jittered, 10));
+    return backoff.delay(attempt, random);
   }
 }

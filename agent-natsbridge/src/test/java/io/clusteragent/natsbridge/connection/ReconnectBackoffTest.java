@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 
 class ReconnectBackoffTest {
 
-  private final ReconnectBackoff backoff = new ReconnectBackoff(Duration.ofMillis(250), Duration.ofSeconds(30));
+  private final ReconnectBackoff backoff =
+      new ReconnectBackoff(Duration.ofMillis(250), Duration.ofSeconds(30));
 
   @Test
   void growsExponentiallyUpToTheCapWithJitter() {
@@ -16,5 +17,13 @@ class ReconnectBackoffTest {
     assertThat(backoff.delay(5, 1.0)).isEqualTo(Duration.ofMillis(4000));
     assertThat(backoff.delay(50, 1.0)).isEqualTo(Duration.ofSeconds(30));
     assertThat(backoff.delay(50, 0.0)).isEqualTo(Duration.ofSeconds(15));
+  }
+
+  @Test
+  void jnatsGetsTheUpperHalfOfEachCeiling() {
+    for (int i = 0; i < 100; i++) {
+      assertThat(backoff.getWaitTime(1)).isBetween(Duration.ofMillis(125), Duration.ofMillis(250));
+      assertThat(backoff.getWaitTime(3)).isBetween(Duration.ofMillis(500), Duration.ofMillis(1000));
+    }
   }
 }

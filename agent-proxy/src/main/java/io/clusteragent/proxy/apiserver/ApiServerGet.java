@@ -20,12 +20,15 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Raw GETs against the API server for a command's actor. The request is built by client-java's
  * {@link ApiClient} (base path, bearer token or client certificate, TLS), so auth stays in one
- * place; the response body is handed back unparsed, because re-encoding large lists costs more
- * than the whole round trip.
+ * place; the response body is handed back unparsed, because re-encoding large lists costs more than
+ * the whole round trip.
  */
 public final class ApiServerGet {
 
-  /** Builds the API client on first use: the agent must start even when the API server config is broken. */
+  /**
+   * Builds the API client on first use: the agent must start even when the API server config is
+   * broken.
+   */
   @FunctionalInterface
   public interface ApiClientSource {
     ApiClient get() throws IOException;
@@ -33,7 +36,11 @@ public final class ApiServerGet {
 
   private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
   private static final int MAX_MESSAGE_CHARS = 300;
-  /** The message of a {@code BAD_REQUEST} for 410 Gone, as an HTTP status or as a watch's first event. */
+
+  /**
+   * The message of a {@code BAD_REQUEST} for 410 Gone, as an HTTP status or as a watch's first
+   * event.
+   */
   public static final String EXPIRED = "resourceVersion too old; relist";
 
   private static final String[] AUTH_NAMES = {"BearerToken"};
@@ -47,18 +54,19 @@ public final class ApiServerGet {
   }
 
   /**
-   * Sends the GET and returns the open response when the API server answered 2xx; the caller
-   * must close it. Any other answer, or no answer, becomes a {@link CommandException}.
+   * Sends the GET and returns the open response when the API server answered 2xx; the caller must
+   * close it. Any other answer, or no answer, becomes a {@link CommandException}.
    *
    * @param path an absolute API path whose segments the caller has validated
    * @throws InterruptedException when the command was cancelled while waiting for the answer
    */
-  public OpenResponse open(String path, List<Pair> query, String accept, Actor actor, Cancellation cancellation)
+  public OpenResponse open(
+      String path, List<Pair> query, String accept, Actor actor, Cancellation cancellation)
       throws CommandException, InterruptedException {
     ApiClient api = client();
     Call call = api.getHttpClient().newCall(request(api, path, query, accept, actor));
     if (cancellation.isCancelled()) {
-      throw new InterruptedException("cancelled: " + cancellation.reason());
+      throw new InterruptedException(cancellation.reason().message());
     }
     Response response;
     try {
@@ -68,7 +76,8 @@ public final class ApiServerGet {
       if (cancellation.isCancelled() || Thread.currentThread().isInterrupted()) {
         throw new InterruptedException("cancelled while waiting for the API server");
       }
-      throw new CommandException(ErrorCode.UPSTREAM_UNAVAILABLE, "API server unreachable: " + e.getMessage(), e);
+      throw new CommandException(
+          ErrorCode.UPSTREAM_UNAVAILABLE, "API server unreachable: " + e.getMessage(), e);
     }
     if (!response.isSuccessful()) {
       try (response) {
@@ -99,15 +108,18 @@ public final class ApiServerGet {
    * Maps an I/O failure while reading a body: cancellation wins (thrown), everything else is
    * upstream trouble (returned, for the caller to throw).
    */
-  public static CommandException readFailure(IOException e, Cancellation cancellation) throws InterruptedException {
+  public static CommandException readFailure(IOException e, Cancellation cancellation)
+      throws InterruptedException {
     if (cancellation.isCancelled() || Thread.currentThread().isInterrupted()) {
       throw new InterruptedException("cancelled while reading from the API server");
     }
-    return new CommandException(ErrorCode.UPSTREAM_UNAVAILABLE, "API server connection failed: " + e.getMessage(), e);
+    return new CommandException(
+        ErrorCode.UPSTREAM_UNAVAILABLE, "API server connection failed: " + e.getMessage(), e);
   }
 
   /** GETs a JSON document and returns its bytes as the API server sent them. */
-  public byte[] readJson(String path, List<Pair> query, Actor actor, Cancellation cancellation) throws CommandException, InterruptedException {
+  public byte[] readJson(String path, List<Pair> query, Actor actor, Cancellation cancellation)
+      throws CommandException, InterruptedException {
     try (OpenResponse open = open(path, query, "application/json", actor, cancellation)) {
       return open.response().body().bytes();
     } catch (IOException e) {
@@ -120,18 +132,36 @@ public final class ApiServerGet {
       try {
         client = source.get();
       } catch (IOException | RuntimeException e) {
-        throw new CommandException(ErrorCode.UPSTREAM_UNAVAILABLE, "cannot configure the Kubernetes client: " + e.getMessage(), e);
+        throw new CommandException(
+            ErrorCode.UPSTREAM_UNAVAILABLE,
+            "cannot configure the Kubernetes client: " + e.getMessage(),
+            e);
       }
     }
     return client;
   }
 
-  private static Request request(ApiClient api, String path, List<Pair> query, String accept, Actor actor) throws CommandException {
+  private static Request request(
+      ApiClient api, String path, List<Pair> query, String accept, Actor actor)
+      throws CommandException {
     Request request;
     try {
-      request = api.buildRequest(api.getBasePath(), path, "GET", query, List.of(), null, Map.of("Accept", accept), Map.of(), Map.of(), AUTH_NAMES, null);
+      request =
+          api.buildRequest(
+              api.getBasePath(),
+              path,
+              "GET",
+              query,
+              List.of(),
+              null,
+              Map.of("Accept", accept),
+              Map.of(),
+              Map.of(),
+              AUTH_NAMES,
+              null);
     } catch (ApiException e) {
-      throw new CommandException(ErrorCode.INTERNAL, "cannot build the API server request: " + e.getMessage(), e);
+      throw new CommandException(
+          ErrorCode.INTERNAL, "cannot build the API server request: " + e.getMessage(), e);
     }
     if (actor.isAgent()) {
       return request;
@@ -146,19 +176,26 @@ public final class ApiServerGet {
 
   private CommandException failure(Response response) {
     int status = response.code();
-    ErrorCode code = switch (status) {
-      case 400, 410, 422 -> ErrorCode.BAD_REQUEST;
-      case 403 -> ErrorCode.FORBIDDEN;
-      case 404 -> ErrorCode.NOT_FOUND;
-      case 409 -> ErrorCode.CONFLICT;
-      default -> status >= 500 || status == 401 || status == 429 ? ErrorCode.UPSTREAM_UNAVAILABLE : ErrorCode.BAD_REQUEST;
-    };
+    ErrorCode code =
+        switch (status) {
+          case 400, 410, 422 -> ErrorCode.BAD_REQUEST;
+          case 403 -> ErrorCode.FORBIDDEN;
+          case 404 -> ErrorCode.NOT_FOUND;
+          case 409 -> ErrorCode.CONFLICT;
+          default ->
+              status >= 500 || status == 401 || status == 429
+                  ? ErrorCode.UPSTREAM_UNAVAILABLE
+                  : ErrorCode.BAD_REQUEST;
+        };
     String detail = "API server answered " + status + ": " + statusMessage(response);
     // 410 Gone: the resourceVersion (or continue token) is older than the API server keeps.
     return new CommandException(code, status == 410 ? EXPIRED + " (" + detail + ")" : detail);
   }
 
-  /** The {@code message} of the API server's Status object, shortened; the raw text when it sent none. */
+  /**
+   * The {@code message} of the API server's Status object, shortened; the raw text when it sent
+   * none.
+   */
   private String statusMessage(Response response) {
     String text;
     try {
@@ -180,6 +217,8 @@ public final class ApiServerGet {
     if (message.isEmpty()) {
       message = response.message().isEmpty() ? "no detail" : response.message();
     }
-    return message.length() <= MAX_MESSAGE_CHARS ? message : message.substring(0, MAX_MESSAGE_CHARS) + "…";
+    return message.length() <= MAX_MESSAGE_CHARS
+        ? message
+        : message.substring(0, MAX_MESSAGE_CHARS) + "…";
   }
 }

@@ -1,8 +1,8 @@
 package io.clusteragent.proxy.apiserver;
 
 import io.clusteragent.core.command.CommandContext;
-import io.clusteragent.protocol.CommandException;
 import io.clusteragent.core.command.StreamClosedException;
+import io.clusteragent.protocol.CommandException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
@@ -25,7 +25,8 @@ public final class BodyForwarder {
    * @throws InterruptedException when the command was cancelled
    * @throws CommandException when the API server connection failed mid-body
    */
-  public static long forward(InputStream body, CommandContext context) throws CommandException, InterruptedException {
+  public static long forward(InputStream body, CommandContext context)
+      throws CommandException, InterruptedException {
     long sent = 0;
     byte[] buffer = new byte[MAX_CHUNK_BYTES];
     try {
@@ -40,7 +41,7 @@ public final class BodyForwarder {
           return sent;
         }
         if (context.cancellation().isCancelled()) {
-          throw new InterruptedException("cancelled: " + context.cancellation().reason());
+          throw new InterruptedException(context.cancellation().reason().message());
         }
         context.stream().send(Arrays.copyOf(buffer, filled));
         sent += filled;

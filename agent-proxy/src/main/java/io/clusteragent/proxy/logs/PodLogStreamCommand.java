@@ -1,13 +1,14 @@
 package io.clusteragent.proxy.logs;
 
 import io.clusteragent.core.command.CommandContext;
-import io.clusteragent.protocol.CommandException;
 import io.clusteragent.core.command.CommandHandler;
 import io.clusteragent.core.command.CommandResult;
 import io.clusteragent.core.command.JobClass;
+import io.clusteragent.protocol.CommandException;
+import io.clusteragent.protocol.Names;
+import io.clusteragent.protocol.Payload;
 import io.clusteragent.proxy.apiserver.ApiServerGet;
 import io.clusteragent.proxy.apiserver.BodyForwarder;
-import io.clusteragent.protocol.Payload;
 import io.kubernetes.client.openapi.Pair;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,8 @@ import tools.jackson.databind.node.JsonNodeFactory;
  */
 public final class PodLogStreamCommand implements CommandHandler {
 
-  private static final Set<String> FIELDS = Set.of("namespace", "pod", "container", "follow", "tailLines", "sinceSeconds", "timestamps");
+  private static final Set<String> FIELDS =
+      Set.of("namespace", "pod", "container", "follow", "tailLines", "sinceSeconds", "timestamps");
 
   private final ApiServerGet apiServer;
 
@@ -41,19 +43,29 @@ public final class PodLogStreamCommand implements CommandHandler {
   }
 
   @Override
-  public CommandResult handle(CommandContext context, JsonNode payload) throws CommandException, InterruptedException {
+  public CommandResult handle(CommandContext context, JsonNode payload)
+      throws CommandException, InterruptedException {
     Payload fields = Payload.of(payload, FIELDS);
-    String namespace = fields.requiredString("namespace", Payload.DNS_LABEL, "namespace");
-    String pod = fields.requiredString("pod", Payload.DNS_SUBDOMAIN, "pod name");
+    String namespace = fields.requiredString("namespace", Names.DNS_LABEL, "namespace");
+    String pod = fields.requiredString("pod", Names.DNS_SUBDOMAIN, "pod name");
     List<Pair> query = new ArrayList<>();
-    fields.optionalString("container", Payload.DNS_LABEL, "container name").ifPresent(c -> query.add(new Pair("container", c)));
+    fields
+        .optionalString("container", Names.DNS_LABEL, "container name")
+        .ifPresent(c -> query.add(new Pair("container", c)));
     query.add(new Pair("follow", Boolean.toString(fields.optionalBoolean("follow").orElse(true))));
-    fields.optionalLong("tailLines", 0).ifPresent(n -> query.add(new Pair("tailLines", Long.toString(n))));
-    fields.optionalLong("sinceSeconds", 1).ifPresent(n -> query.add(new Pair("sinceSeconds", Long.toString(n))));
-    fields.optionalBoolean("timestamps").ifPresent(t -> query.add(new Pair("timestamps", t.toString())));
+    fields
+        .optionalLong("tailLines", 0)
+        .ifPresent(n -> query.add(new Pair("tailLines", Long.toString(n))));
+    fields
+        .optionalLong("sinceSeconds", 1)
+        .ifPresent(n -> query.add(new Pair("sinceSeconds", Long.toString(n))));
+    fields
+        .optionalBoolean("timestamps")
+        .ifPresent(t -> query.add(new Pair("timestamps", t.toString())));
 
     String path = "/api/v1/namespaces/" + namespace + "/pods/" + pod + "/log";
-    try (ApiServerGet.OpenResponse open = apiServer.open(path, query, "*/*", context.actor(), context.cancellation())) {
+    try (ApiServerGet.OpenResponse open =
+        apiServer.open(path, query, "*/*", context.actor(), context.cancellation())) {
       return CommandResult.ok(summary(BodyForwarder.forward(open.body(), context)));
     }
   }

@@ -1,14 +1,15 @@
 package io.clusteragent.proxy.resources;
 
 import io.clusteragent.core.command.CommandContext;
-import io.clusteragent.protocol.CommandException;
 import io.clusteragent.core.command.CommandHandler;
 import io.clusteragent.core.command.CommandResult;
-import io.clusteragent.protocol.ErrorCode;
 import io.clusteragent.core.command.JobClass;
+import io.clusteragent.protocol.CommandException;
+import io.clusteragent.protocol.ErrorCode;
+import io.clusteragent.protocol.Names;
+import io.clusteragent.protocol.Payload;
 import io.clusteragent.proxy.apiserver.ApiServerGet;
 import io.clusteragent.proxy.apiserver.BodyForwarder;
-import io.clusteragent.protocol.Payload;
 import io.kubernetes.client.openapi.Pair;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -22,17 +23,29 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
- * {@code resources.watch}: a collection's watch, forwarded as the API server's own event bytes
- * (one JSON {@code {"type","object"}} per line; ADDED, MODIFIED, DELETED, BOOKMARK and ERROR
- * alike) as they arrive. Only a watch whose very first event is a 410 ERROR (the resourceVersion
- * is too old) becomes a command error instead, so the platform knows to relist before any data.
+ * {@code resources.watch}: a collection's watch, forwarded as the API server's own event bytes (one
+ * JSON {@code {"type","object"}} per line; ADDED, MODIFIED, DELETED, BOOKMARK and ERROR alike) as
+ * they arrive. Only a watch whose very first event is a 410 ERROR (the resourceVersion is too old)
+ * becomes a command error instead, so the platform knows to relist before any data.
  */
 public final class ResourceWatchCommand implements CommandHandler {
 
-  private static final Set<String> FIELDS = Set.of("group", "version", "resource", "namespace", "labelSelector", "fieldSelector", "resourceVersion", "timeoutSeconds");
+  private static final Set<String> FIELDS =
+      Set.of(
+          "group",
+          "version",
+          "resource",
+          "namespace",
+          "labelSelector",
+          "fieldSelector",
+          "resourceVersion",
+          "timeoutSeconds");
 
   /** Resource versions are opaque, but in practice digits; no more is needed for a query value. */
-  private static final Pattern RESOURCE_VERSION = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  private static final Names.Rule RESOURCE_VERSION =
+      new Names.Rule(
+          Pattern.compile("[A-Za-z0-9._-]{1,64}"),
+          "letters, digits, '.', '_' and '-', at most 64 characters");
 
   private static final byte[] ERROR_PREFIX = "{\"type\":\"ERROR\"".getBytes(StandardCharsets.UTF_8);
   private static final int MAX_ERROR_EVENT_BYTES = 64 * 1024;
@@ -41,7 +54,9 @@ public final class ResourceWatchCommand implements CommandHandler {
   private final boolean enabled;
   private final JsonMapper json = JsonMapper.builder().build();
 
-  /** @param enabled {@code k8s_watch.enabled}: when false every watch is refused */
+  /**
+   * @param enabled {@code k8s_watch.enabled}: when false every watch is refused
+   */
   public ResourceWatchCommand(ApiServerGet apiServer, boolean enabled) {
     this.apiServer = apiServer;
     this.enabled = enabled;
@@ -58,26 +73,35 @@ public final class ResourceWatchCommand implements CommandHandler {
   }
 
   @Override
-  public CommandResult handle(CommandContext context, JsonNode payload) throws CommandException, InterruptedException {
+  public CommandResult handle(CommandContext context, JsonNode payload)
+      throws CommandException, InterruptedException {
     if (!enabled) {
-      throw new CommandException(ErrorCode.BAD_REQUEST, "watch is disabled on this agent (k8s_watch.enabled=false)");
+      throw new CommandException(
+          ErrorCode.BAD_REQUEST, "watch is disabled on this agent (k8s_watch.enabled=false)");
     }
     Payload fields = Payload.of(payload, FIELDS);
     ResourceTarget target = ResourceTarget.collection(fields);
     List<Pair> query = ResourceTarget.selectorQuery(fields);
     query.add(new Pair("watch", "1"));
     query.add(new Pair("allowWatchBookmarks", "true"));
-    fields.optionalString("resourceVersion", RESOURCE_VERSION, "resourceVersion").ifPresent(rv -> query.add(new Pair("resourceVersion", rv)));
-    fields.optionalLong("timeoutSeconds", 1).ifPresent(n -> query.add(new Pair("timeoutSeconds", Long.toString(n))));
+    fields
+        .optionalString("resourceVersion", RESOURCE_VERSION, "resourceVersion")
+        .ifPresent(rv -> query.add(new Pair("resourceVersion", rv)));
+    fields
+        .optionalLong("timeoutSeconds", 1)
+        .ifPresent(n -> query.add(new Pair("timeoutSeconds", Long.toString(n))));
 
-    try (ApiServerGet.OpenResponse open = apiServer.open(target.path(), query, "application/json", context.actor(), context.cancellation())) {
+    try (ApiServerGet.OpenResponse open =
+        apiServer.open(
+            target.path(), query, "application/json", context.actor(), context.cancellation())) {
       BufferedInputStream body = new BufferedInputStream(open.body(), MAX_ERROR_EVENT_BYTES + 1);
       try {
         failIfExpiredAtStart(body);
       } catch (IOException e) {
         throw ApiServerGet.readFailure(e, context.cancellation());
       }
-      return CommandResult.ok(JsonNodeFactory.instance.objectNode().put("bytes", BodyForwarder.forward(body, context)));
+      return CommandResult.ok(
+          JsonNodeFactory.instance.objectNode().put("bytes", BodyForwarder.forward(body, context)));
     }
   }
 
@@ -107,7 +131,12 @@ public final class ResourceWatchCommand implements CommandHandler {
       return;
     }
     if (status.path("code").asInt() == 410) {
-      throw new CommandException(ErrorCode.BAD_REQUEST, ApiServerGet.EXPIRED + " (API server: " + status.path("message").asString("expired") + ")");
+      throw new CommandException(
+          ErrorCode.BAD_REQUEST,
+          ApiServerGet.EXPIRED
+              + " (API server: "
+              + status.path("message").asString("expired")
+              + ")");
     }
   }
 }

@@ -1,0 +1,255 @@
+package io.clusteragent.core.stream;
+
+import io.clusteragent.core.command.Cancellation;
+import io.clusteragent.core.command.CloseReason;
+import io.clusteragent.core.command.StreamClosedException;
+import io.clusteragent.core.command.StreamSink;
+import io.clusteragent.protocol.FrameKind;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One stream's whole life: credit in both directions, sequence numbers, idle heartbeats, the stall
+ * timeout, and the final frame. Whether and why it was stopped lives in its {@link Cancellation},
+ * which the dispatcher also uses for the command, so there is one record of a cancel, a stall, a
+ * deadline or a lost connection.
+ *
+ * <p>Output: the producer's thread blocks in {@link #send} while the consumer has granted nothing,
+ * so the stream holds at most the one chunk being sent: a slow consumer slows only its own
+ * producer.
+ *
+ * <p>Input (exec stdin, port-forward bytes): nothing may arrive until the handler first calls
+ * {@link #receive}; then the platform gets {@code inputWindow} frames of credit, and one more for
+ * each frame the handler takes. Input beyond credit, out of sequence or oversized stops the stream
+ * with {@link CloseReason.InputRejected}, so input never queues beyond the window.
+ */
+public final class CommandStream implements StreamSink {
+
+  /**
+   * Grants beyond this are ignored: a confused consumer cannot make us send-ahead without bound.
+   */
+  public static final int MAX_OUTSTANDING_CREDIT = 1024;
+
+  private final String id;
+  private final FramePublisher publisher;
+  private final int maxFrameBytes;
+  private final Duration stallTimeout;
+  private final int inputWindow;
+  private final BlockingQueue<byte[]> input;
+  private final AtomicBoolean inputOpened = new AtomicBoolean();
+  private long lastInputSeq;
+  private int inputCredit;
+  private int takenSinceGrant;
+  private final Cancellation cancellation = new Cancellation();
+  private final Semaphore credit;
+  private final AtomicLong seq = new AtomicLong();
+  private final AtomicBoolean finished = new AtomicBoolean();
+  private final AtomicLong dataFramesSent = new AtomicLong();
+  private final long createdNanos = System.nanoTime();
+  private volatile long lastFrameNanos = System.nanoTime();
+
+  /** Marks the end of the platform's input in the queue; compared by identity. */
+  private static final byte[] END_OF_INPUT = new byte[0];
+
+  public CommandStream(
+      String id, FramePublisher publisher, int initialCredit, StreamLimits limits) {
+    this.id = id;
+    this.publisher = publisher;
+    this.maxFrameBytes = limits.maxFrameBytes();
+    this.stallTimeout = limits.stallTimeout();
+    this.inputWindow = limits.inputWindow();
+    this.input = new ArrayBlockingQueue<>(inputWindow + 1);
+    this.credit = new Semaphore(Math.min(Math.max(initialCredit, 0), MAX_OUTSTANDING_CREDIT));
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /** The command's cancellation: pass it to the dispatcher with this stream. */
+  public Cancellation cancellation() {
+    return cancellation;
+  }
+
+  @Override
+  public void send(byte[] chunk) throws InterruptedException, StreamClosedException {
+    for (int offset = 0;
+        offset < chunk.length || (chunk.length == 0 && offset == 0);
+        offset += maxFrameBytes) {
+      byte[] slice =
+          chunk.length <= maxFrameBytes
+              ? chunk
+              : Arrays.copyOfRange(chunk, offset, Math.min(chunk.length, offset + maxFrameBytes));
+      awaitCredit();
+      frame(FrameKind.DATA, seq.incrementAndGet(), slice);
+      dataFramesSent.incrementAndGet();
+      if (chunk.length == 0) {
+        break;
+      }
+    }
+  }
+
+  private void awaitCredit() throws InterruptedException, StreamClosedException {
+    long deadline = System.nanoTime() + stallTimeout.toNanos();
+    while (true) {
+      ensureOpen();
+      if (credit.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+        ensureOpen();
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        // Stopping the command, not only this send: a handler that treats a closed stream as
+        // "nobody listens, return" must still end with an error frame, never a clean END.
+        close(new CloseReason.Stalled(stallTimeout));
+        ensureOpen();
+      }
+    }
+  }
+
+  private void ensureOpen() throws StreamClosedException {
+    CloseReason reason = cancellation.reason();
+    if (reason != null) {
+      throw new StreamClosedException(reason.message());
+    }
+  }
+
+  /** The consumer's grant of {@code frames} more data frames. */
+  public void grant(int frames) {
+    if (frames > 0 && credit.availablePermits() < MAX_OUTSTANDING_CREDIT) {
+      credit.release(Math.min(frames, MAX_OUTSTANDING_CREDIT - credit.availablePermits()));
+    }
+  }
+
+  @Override
+  public byte[] receive() throws InterruptedException, StreamClosedException {
+    if (inputOpened.compareAndSet(false, true)) {
+      grantInput(inputWindow);
+    }
+    while (true) {
+      ensureOpen();
+      byte[] next = input.poll(100, TimeUnit.MILLISECONDS);
+      if (next == null) {
+        continue;
+      }
+      if (next == END_OF_INPUT) {
+        input.offer(END_OF_INPUT); // stays at the end for any later call
+        return null;
+      }
+      synchronized (this) {
+        // Granting in batches of half the window keeps credit frames few without starving the
+        // sender.
+        if (++takenSinceGrant >= Math.max(1, inputWindow / 2)) {
+          grantInput(takenSinceGrant);
+          takenSinceGrant = 0;
+        }
+      }
+      return next;
+    }
+  }
+
+  private synchronized void grantInput(int frames) {
+    // Counted before it is published, so a frame sent on this grant is never judged beyond credit.
+    inputCredit += frames;
+    publisher.credit(seq.get(), frames);
+  }
+
+  /**
+   * One input frame from the platform. Returns false when it was refused; a refusal stops the
+   * stream (its error frame says why), because input with a hole or an overrun cannot be handed on.
+   */
+  public synchronized boolean acceptInput(long sequence, boolean end, byte[] body) {
+    if (cancellation.isCancelled() || finished.get()) {
+      return false;
+    }
+    if (sequence != lastInputSeq + 1) {
+      close(
+          new CloseReason.InputRejected(
+              "input frame "
+                  + sequence
+                  + " after "
+                  + lastInputSeq
+                  + ": frames were lost or repeated"));
+      return false;
+    }
+    lastInputSeq = sequence;
+    if (end) {
+      input.offer(END_OF_INPUT);
+      return true;
+    }
+    if (body.length > maxFrameBytes) {
+      close(
+          new CloseReason.InputRejected(
+              "input frame of " + body.length + " bytes exceeds " + maxFrameBytes));
+      return false;
+    }
+    if (inputCredit <= 0) {
+      close(
+          new CloseReason.InputRejected("input frame " + sequence + " beyond the granted credit"));
+      return false;
+    }
+    inputCredit--;
+    input.offer(body);
+    return true;
+  }
+
+  /**
+   * Stops the producer and its command; the first reason wins. The final frame follows the
+   * command's result.
+   */
+  public void close(CloseReason reason) {
+    cancellation.cancel(reason);
+  }
+
+  /** Why the stream was stopped from outside, or null while it runs. */
+  public CloseReason closeReason() {
+    return cancellation.reason();
+  }
+
+  /** Sends the END frame (with an optional JSON summary); only the first final frame is sent. */
+  public void end(byte[] summary) {
+    if (finished.compareAndSet(false, true)) {
+      frame(FrameKind.END, seq.incrementAndGet(), summary == null ? new byte[0] : summary);
+    }
+  }
+
+  /** Sends the ERROR frame (an error body); only the first final frame is sent. */
+  public void fail(byte[] errorBody) {
+    if (finished.compareAndSet(false, true)) {
+      frame(FrameKind.ERROR, seq.incrementAndGet(), errorBody);
+    }
+  }
+
+  public boolean isFinished() {
+    return finished.get();
+  }
+
+  /** Sends a heartbeat if nothing was sent for {@code idle}; heartbeats cost no credit. */
+  public void heartbeatIfIdle(Duration idle) {
+    if (!finished.get() && System.nanoTime() - lastFrameNanos >= idle.toNanos()) {
+      frame(FrameKind.HEARTBEAT, seq.get(), new byte[0]);
+    }
+  }
+
+  public long dataFramesSent() {
+    return dataFramesSent.get();
+  }
+
+  public int availableCredit() {
+    return credit.availablePermits();
+  }
+
+  public Duration age() {
+    return Duration.ofNanos(System.nanoTime() - createdNanos);
+  }
+
+  private void frame(FrameKind kind, long sequence, byte[] body) {
+    lastFrameNanos = System.nanoTime();
+    publisher.publish(kind, sequence, body);
+  }
+}

@@ -1,0 +1,182 @@
+package io.clusteragent.core.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.clusteragent.core.command.CloseReason;
+import io.clusteragent.core.command.StreamClosedException;
+import io.clusteragent.protocol.ErrorCode;
+import io.clusteragent.protocol.FrameKind;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class CommandStreamTest {
+
+  record Sent(String kind, long seq, int bytes) {}
+
+  private final List<Sent> sent = new CopyOnWriteArrayList<>();
+  private final List<Integer> credits = new CopyOnWriteArrayList<>();
+  private final FramePublisher publisher =
+      new FramePublisher() {
+        public void publish(FrameKind kind, long seq, byte[] body) {
+          sent.add(new Sent(kind.wire(), seq, body.length));
+        }
+
+        public void credit(long lastSeq, int frames) {
+          credits.add(frames);
+        }
+      };
+
+  private CommandStream stream(int credit, int frameBytes, Duration stall) {
+    return new CommandStream("s", publisher, credit, new StreamLimits(frameBytes, stall, 4));
+  }
+
+  @Test
+  void splitsLargeChunksAndSpendsOneCreditPerFrame() throws Exception {
+    CommandStream stream = stream(3, 100, Duration.ofSeconds(5));
+    stream.send(new byte[250]);
+    assertThat(sent)
+        .containsExactly(
+            new Sent("data", 1, 100), new Sent("data", 2, 100), new Sent("data", 3, 50));
+    assertThat(stream.availableCredit()).isZero();
+    stream.end(null);
+    assertThat(sent.get(3)).isEqualTo(new Sent("end", 4, 0));
+  }
+
+  @Test
+  void blocksWithoutCreditAndResumesOnGrant() throws Exception {
+    CommandStream stream = stream(1, 100, Duration.ofSeconds(5));
+    stream.send(new byte[10]);
+    CompletableFuture<Void> second =
+        CompletableFuture.runAsync(() -> {
+          try {
+            stream.send(new byte[10]);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+    Thread.sleep(300);
+    assertThat(second).isNotDone();
+    assertThat(sent).hasSize(1);
+    stream.grant(1);
+    second.get(5, TimeUnit.SECONDS);
+    assertThat(sent).hasSize(2);
+  }
+
+  @Test
+  void closingWakesABlockedProducerAndOnlyOneTerminalFrameIsSent() throws Exception {
+    CommandStream stream = stream(0, 100, Duration.ofSeconds(30));
+    CompletableFuture<Throwable> producer =
+        CompletableFuture.supplyAsync(() -> {
+          try {
+            stream.send(new byte[1]);
+            return null;
+          } catch (Exception e) {
+            return e;
+          }
+        });
+    Thread.sleep(200);
+    stream.close(new CloseReason.Cancelled("stop"));
+    assertThat(producer.get(5, TimeUnit.SECONDS)).isInstanceOf(StreamClosedException.class);
+    stream.fail(new byte[3]);
+    stream.end(null);
+    assertThat(sent).containsExactly(new Sent("error", 1, 3));
+    assertThat(stream.closeReason().code()).isEqualTo(ErrorCode.CANCELLED);
+    assertThat(stream.cancellation().isCancelled())
+        .as("the command is stopped with its stream")
+        .isTrue();
+  }
+
+  @Test
+  void stallsOutWhenNoCreditArrives() {
+    CommandStream stream = stream(0, 100, Duration.ofMillis(300));
+    assertThatThrownBy(() -> stream.send(new byte[1]))
+        .isInstanceOf(StreamClosedException.class)
+        .hasMessageContaining("consumer stalled");
+  }
+
+  @Test
+  void idleStreamsGetAFreeHeartbeatCarryingTheLastSequence() throws Exception {
+    CommandStream stream = stream(1, 100, Duration.ofSeconds(1));
+    stream.send(new byte[5]);
+    stream.heartbeatIfIdle(Duration.ofSeconds(60));
+    assertThat(sent).hasSize(1);
+    Thread.sleep(60);
+    stream.heartbeatIfIdle(Duration.ofMillis(50));
+    assertThat(sent).containsExactly(new Sent("data", 1, 5), new Sent("heartbeat", 1, 0));
+    assertThat(stream.availableCredit()).isZero();
+  }
+
+  @Test
+  void grantsAreCapped() {
+    CommandStream stream = stream(0, 100, Duration.ofSeconds(1));
+    stream.grant(Integer.MAX_VALUE);
+    assertThat(stream.availableCredit()).isEqualTo(CommandStream.MAX_OUTSTANDING_CREDIT);
+  }
+
+  @Test
+  void inputIsGrantedOnlyOnceTheHandlerReadsAndCreditReturnsAsItTakes() throws Exception {
+    CommandStream stream = stream(1, 100, Duration.ofSeconds(5));
+    assertThat(stream.acceptInput(1, false, new byte[1]))
+        .as("nothing may arrive before the handler reads")
+        .isFalse();
+    assertThat(stream.closeReason()).isInstanceOf(CloseReason.InputRejected.class);
+
+    CommandStream reading = stream(1, 100, Duration.ofSeconds(5));
+    CompletableFuture<byte[]> first = CompletableFuture.supplyAsync(() -> receive(reading));
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (credits.isEmpty() && System.nanoTime() < until) {
+      Thread.sleep(5);
+    }
+    assertThat(credits).containsExactly(4);
+    for (int i = 1; i <= 4; i++) {
+      assertThat(reading.acceptInput(i, false, new byte[] {(byte) i})).isTrue();
+    }
+    assertThat(first.get(5, TimeUnit.SECONDS)).containsExactly(1);
+    assertThat(reading.receive()).containsExactly(2);
+    assertThat(credits).as("half the window taken: granted back").containsExactly(4, 2);
+    assertThat(reading.acceptInput(5, false, new byte[] {5})).isTrue();
+    assertThat(reading.acceptInput(6, false, new byte[] {6})).isTrue();
+    assertThat(reading.acceptInput(7, false, new byte[] {7}))
+        .as("the 7th frame exceeds 4 + 2 granted")
+        .isFalse();
+    assertThat(reading.closeReason().code()).isEqualTo(ErrorCode.BAD_REQUEST);
+    assertThatThrownBy(reading::receive)
+        .isInstanceOf(StreamClosedException.class)
+        .hasMessageContaining("beyond the granted credit");
+  }
+
+  @Test
+  void endOfInputReadsAsNullForeverAndGapsOrOversizedFramesStopTheStream() throws Exception {
+    CommandStream stream = stream(1, 100, Duration.ofSeconds(5));
+    CompletableFuture<byte[]> eof = CompletableFuture.supplyAsync(() -> receive(stream));
+    Thread.sleep(200);
+    assertThat(stream.acceptInput(1, true, new byte[0])).isTrue();
+    assertThat(eof.get(5, TimeUnit.SECONDS)).isNull();
+    assertThat(stream.receive()).isNull();
+
+    CommandStream gappy = stream(1, 100, Duration.ofSeconds(5));
+    CompletableFuture.runAsync(() -> receive(gappy));
+    Thread.sleep(200);
+    assertThat(gappy.acceptInput(2, false, new byte[1])).isFalse();
+    assertThat(gappy.closeReason().message()).contains("lost");
+
+    CommandStream big = stream(1, 100, Duration.ofSeconds(5));
+    CompletableFuture.runAsync(() -> receive(big));
+    Thread.sleep(200);
+    assertThat(big.acceptInput(1, false, new byte[101])).isFalse();
+    assertThat(big.closeReason().message()).contains("exceeds 100");
+  }
+
+  private static byte[] receive(CommandStream stream) {
+    try {
+      return stream.receive();
+    } catch (Exception e) {
+      return null;
+    }
+  }
+}

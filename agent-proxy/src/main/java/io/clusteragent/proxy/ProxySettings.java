@@ -1,0 +1,41 @@
+package io.clusteragent.proxy;
+
+import io.clusteragent.core.settings.ReportedSettings;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The Kubernetes-facing commands' settings. Prefix "agent", shared with other records (each binds
+ * only its own fields): {@code agent.k8s-watch.enabled} ({@code AGENT_K8S_WATCH_ENABLED}), and the
+ * documented {@code extra_env} knobs {@code DYNAMIC_API_DISCOVERY_ENABLED} and {@code
+ * FORWARD_SERVICE_REQUEST_MAX_TIMEOUT_SECONDS}, mapped to their properties in {@link
+ * io.clusteragent.core.settings.DocumentedEnvironment}.
+ *
+ * <p>The two knobs are accepted and validated so an install that sets them starts, but nothing
+ * reads them yet: dynamic API discovery and forwarded service requests are not built (README:
+ * "accepted, no effect yet"). They live here because that is where those features will read them.
+ *
+ * <p>Constraint messages are phrased as "the accepted values": the start-up error prints them
+ * verbatim.
+ */
+@ConfigurationProperties("agent")
+@Validated
+public record ProxySettings(
+    @DefaultValue @Valid K8sWatch k8sWatch,
+    @DefaultValue("false") boolean dynamicApiDiscoveryEnabled,
+    @DefaultValue("120") @Min(value = 1, message = "an integer >= 1 (seconds)")
+        int forwardServiceRequestMaxTimeoutSeconds)
+    implements ReportedSettings {
+
+  @Override
+  public Map<String, Object> reported() {
+    return Map.of("k8sWatchEnabled", k8sWatch.enabled());
+  }
+
+  /** {@code k8s_watch.enabled}: when false, {@code resources.watch} refuses every watch. */
+  public record K8sWatch(@DefaultValue("true") boolean enabled) {}
+}
