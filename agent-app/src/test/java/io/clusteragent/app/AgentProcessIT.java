@@ -132,7 +132,9 @@ class AgentProcessIT {
                 // the check-in goes to a closed local port: exercises the error paths that carry
                 // the token
                 "AGENT_ANKRA_URL",
-                "http://127.0.0.1:" + freePort()),
+                "http://127.0.0.1:" + freePort(),
+                "AGENT_ALLOW_INSECURE_ANKRA_URL",
+                "true"),
             output);
     StringBuilder served = new StringBuilder();
     try {

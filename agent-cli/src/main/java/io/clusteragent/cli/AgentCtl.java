@@ -702,6 +702,65 @@ public final class AgentCtl implements Runnable {
   }
 
   @Command(
+      name = "gateway",
+      description = {
+        "Serves the Kubernetes API of the agent's cluster on 127.0.0.1 for kubectl, helm or any client:",
+        "each request is tunnelled over NATS and run as the identity given here. Writes a kubeconfig",
+        "for it and serves until interrupted."
+      })
+  static final class Gateway implements Callable<Integer> {
+    @ParentCommand AgentCtl root;
+
+    @Option(
+        names = "--as",
+        required = true,
+        paramLabel = "USER",
+        description = "The user requests run as (the cluster's RBAC decides).")
+    String user;
+
+    @Option(
+        names = "--as-group",
+        paramLabel = "GROUP",
+        description = "A group of that user; repeatable.")
+    List<String> groups = new java.util.ArrayList<>();
+
+    @Option(
+        names = "--kubeconfig",
+        required = true,
+        paramLabel = "FILE",
+        description = "Where to write the kubeconfig that points at the gateway.")
+    Path kubeconfig;
+
+    @Option(
+        names = "--port",
+        paramLabel = "PORT",
+        defaultValue = "0",
+        description = "Port on 127.0.0.1 (default: any free one).")
+    int port;
+
+    @Override
+    public Integer call() throws Exception {
+      return root.withClient(client -> {
+        try (KubeGateway gateway = new KubeGateway(client, user, groups, port, root.err)) {
+          java.nio.file.Files.writeString(
+              kubeconfig, gateway.kubeconfig(client.subjects().clusterId()));
+          root.err.println(
+              "agentctl: gateway for cluster "
+                  + client.subjects().clusterId()
+                  + " as "
+                  + user
+                  + " on "
+                  + gateway.url()
+                  + "; kubeconfig written to "
+                  + kubeconfig);
+          gateway.serve();
+        }
+        return EXIT_OK;
+      });
+    }
+  }
+
+  @Command(
       name = "keygen",
       description = {
         "Makes a platform signing key pair: DIR/platform-signing.key (private, keep it with the platform)",

@@ -1,5 +1,6 @@
 package io.clusteragent.cli;
 
+import io.clusteragent.protocol.Redaction;
 import io.nats.client.AuthHandler;
 import io.nats.client.Connection;
 import io.nats.client.ErrorListener;
@@ -103,7 +104,7 @@ public record NatsConnectionSettings(
     if (text == null) {
       return null;
     }
-    String redacted = text.replaceAll("(?<=://)[^/@\\s]+@", "***@");
+    String redacted = Redaction.urls(text);
     for (String secret : new String[] {token, password}) {
       if (secret != null && !secret.isBlank()) {
         // Whole words only: a short secret must not mangle ordinary words that contain it.

@@ -36,7 +36,8 @@ public record BridgeSettings(
         @Min(value = 1, message = "an integer from 1 to 1000")
         @Max(value = 1000, message = "an integer from 1 to 1000")
         int natsWorkerMaxWorkers,
-    @DefaultValue @Valid PublicIp publicIp)
+    @DefaultValue @Valid PublicIp publicIp,
+    @DefaultValue("false") boolean allowInsecureAnkraUrl)
     implements ReportedSettings {
 
   @Override

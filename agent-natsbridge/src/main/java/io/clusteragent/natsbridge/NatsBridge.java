@@ -12,6 +12,7 @@ import io.clusteragent.natsbridge.control.ControlChannel;
 import io.clusteragent.natsbridge.intake.CommandSubscription;
 import io.clusteragent.natsbridge.stream.InputChannel;
 import io.clusteragent.natsbridge.trust.TrustedKeys;
+import io.clusteragent.protocol.Redaction;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.util.List;
@@ -105,7 +106,7 @@ public final class NatsBridge implements SmartLifecycle, CommandIntake {
           return; // shut down while still connecting: nothing went wrong
         }
         meters.counter("agent.nats.start.failures").increment();
-        String problem = "NATS bridge cannot start: " + e.getMessage();
+        String problem = Redaction.urls("NATS bridge cannot start: " + e.getMessage());
         session.reportProblem(problem + "; retrying");
         if (!Objects.equals(problem, lastProblem)) {
           log.warn("{}; retrying with backoff (logged once until the cause changes)", problem);

@@ -36,6 +36,7 @@ class BridgeStartRetryTest {
             null,
             Map.of(
                 "agent.ankra-url", platformApi.url(),
+                "agent.allow-insecure-ankra-url", "true",
                 "agent.token", "retry-tok",
                 "agent.nats.checkin-min-backoff", "100ms",
                 "agent.nats.checkin-max-backoff", "300ms"))) {

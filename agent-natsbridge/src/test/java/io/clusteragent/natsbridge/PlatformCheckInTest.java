@@ -47,6 +47,8 @@ class PlatformCheckInTest {
                 Map.of(
                     "agent.ankra-url",
                     platformApi.url(),
+                    "agent.allow-insecure-ankra-url",
+                    "true",
                     "agent.token",
                     TOKEN,
                     "agent.nats.checkin-min-backoff",
@@ -161,6 +163,8 @@ class PlatformCheckInTest {
                 Map.of(
                     "agent.ankra-url",
                     platformApi.url(),
+                    "agent.allow-insecure-ankra-url",
+                    "true",
                     "agent.token",
                     TOKEN,
                     "agent.platform-signing-keys",
@@ -180,6 +184,38 @@ class PlatformCheckInTest {
                   .error()
                   .code())
           .isEqualTo("UNAUTHENTICATED");
+    } finally {
+      platformApi.close();
+    }
+  }
+
+  @Test
+  void aPlainHttpPlatformUrlGetsNoTokenUnlessExplicitlyAllowed(TestEnvironment env)
+      throws Exception {
+    PlatformApiStandIn platformApi =
+        new PlatformApiStandIn(
+            call -> PlatformApiStandIn.Answer.checkedIn("clear", env.natsUrl(), ""));
+    try (RunningAgent agent =
+        RunningAgent.startWithoutWaiting(
+            null,
+            null,
+            Map.of(
+                "agent.ankra-url",
+                platformApi.url(),
+                "agent.token",
+                TOKEN,
+                "agent.nats.checkin-min-backoff",
+                "100ms",
+                "agent.nats.checkin-max-backoff",
+                "300ms"))) {
+      var session = agent.bean(io.clusteragent.natsbridge.connection.NatsSession.class);
+      long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (!session.problem().contains("in clear") && System.nanoTime() < until) {
+        RunningAgent.sleep(50);
+      }
+      assertThat(session.problem()).contains("http://").contains("AGENT_ALLOW_INSECURE_ANKRA_URL");
+      RunningAgent.sleep(500);
+      assertThat(platformApi.calls()).as("the token never went out").isZero();
     } finally {
       platformApi.close();
     }

@@ -6,6 +6,9 @@ import io.clusteragent.proxy.logs.PodLogStreamCommand;
 import io.clusteragent.proxy.resources.ResourceGetCommand;
 import io.clusteragent.proxy.resources.ResourceListCommand;
 import io.clusteragent.proxy.resources.ResourceWatchCommand;
+import io.clusteragent.proxy.tunnel.ApiTunnel;
+import io.clusteragent.proxy.tunnel.KubeRequestCommand;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -32,6 +35,21 @@ public class ProxyAutoConfiguration {
   ResourceWatchCommand resourceWatchCommand(KubernetesClients clients, ProxySettings settings) {
     return new ResourceWatchCommand(
         new ApiServerGet(clients::streamingClient), settings.k8sWatch().enabled());
+  }
+
+  @Bean
+  ApiTunnel apiTunnel(KubernetesClients clients, MeterRegistry meters) {
+    return new ApiTunnel(clients::unaryClient, clients::streamingClient, meters);
+  }
+
+  @Bean
+  KubeRequestCommand kubeRequestCommand(ApiTunnel tunnel) {
+    return KubeRequestCommand.unary(tunnel);
+  }
+
+  @Bean
+  KubeRequestCommand kubeStreamCommand(ApiTunnel tunnel) {
+    return KubeRequestCommand.longLived(tunnel);
   }
 
   @Bean

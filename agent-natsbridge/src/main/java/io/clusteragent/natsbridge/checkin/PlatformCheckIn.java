@@ -70,8 +70,18 @@ public final class PlatformCheckIn {
     this.backoff = new Backoff(minBackoff, maxBackoff);
   }
 
-  /** Blocks until the platform answers with NATS details, or the thread is interrupted. */
+  /**
+   * Blocks until the platform answers with NATS details, or the thread is interrupted.
+   *
+   * @throws IllegalStateException when {@code ankra_url} is plain http:// and that was not
+   *     explicitly allowed: the bearer token would travel in clear
+   */
   public NatsEndpoint checkIn(Report report) throws InterruptedException {
+    if ("http".equalsIgnoreCase(agent.ankraUrl().getScheme()) && !agent.allowInsecureAnkraUrl()) {
+      throw new IllegalStateException(
+          "config.ankra_url is http://, which would send the agent token in clear; use https://"
+              + " (or set AGENT_ALLOW_INSECURE_ANKRA_URL=true for a local test platform)");
+    }
     boolean rejectionLogged = false;
     int attempt = 0;
     String lastProblem = null;

@@ -1,5 +1,6 @@
 package io.clusteragent.natsbridge.connection;
 
+import io.clusteragent.protocol.Redaction;
 import java.net.URI;
 import java.util.List;
 
@@ -18,13 +19,14 @@ public record NatsEndpoint(
 
   @Override
   public String toString() {
-    // auth is deliberately left out: it holds credentials
-    return "NatsEndpoint[servers="
-        + servers
-        + ", clusterId="
-        + clusterId
-        + ", subjectPrefix="
-        + subjectPrefix
-        + "]";
+    // auth is left out (it holds credentials), and so is any user-info inside a server URL
+    return Redaction.urls(
+        "NatsEndpoint[servers="
+            + servers
+            + ", clusterId="
+            + clusterId
+            + ", subjectPrefix="
+            + subjectPrefix
+            + "]");
   }
 }

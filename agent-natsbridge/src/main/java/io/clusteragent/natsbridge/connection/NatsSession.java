@@ -1,5 +1,6 @@
 package io.clusteragent.natsbridge.connection;
 
+import io.clusteragent.protocol.Redaction;
 import io.clusteragent.protocol.Subjects;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -99,7 +100,7 @@ public final class NatsSession implements AutoCloseable {
       // Unlike connect(), a server that is down at start is retried with the same backoff.
       conn = Nats.connectReconnectOnConnect(options.build());
     } catch (IOException e) {
-      lastProblem = "cannot connect to NATS: " + e.getMessage();
+      lastProblem = Redaction.urls("cannot connect to NATS: " + e.getMessage());
       throw e;
     }
     subjects = endpointSubjects;
@@ -123,7 +124,7 @@ public final class NatsSession implements AutoCloseable {
 
   /** Why the bridge is not serving yet (shown on /readyz until a connection is up). */
   public void reportProblem(String problem) {
-    lastProblem = problem;
+    lastProblem = Redaction.urls(problem);
   }
 
   public boolean isConnected() {
@@ -176,7 +177,7 @@ public final class NatsSession implements AutoCloseable {
       try {
         conn.forceReconnect();
       } catch (IOException e) {
-        log.warn("forced reconnect failed: {}", e.getMessage());
+        log.warn("forced reconnect failed: {}", Redaction.urls(e.getMessage()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -186,12 +187,12 @@ public final class NatsSession implements AutoCloseable {
   private void onEvent(Connection conn, ConnectionListener.Events event) {
     switch (event) {
       case CONNECTED -> {
-        log.info("connected to NATS at {}", conn.getConnectedUrl());
+        log.info("connected to NATS at {}", Redaction.urls(conn.getConnectedUrl()));
         recordReconnected();
       }
       case RECONNECTED -> {
         reconnects.increment();
-        log.info("reconnected to NATS at {}", conn.getConnectedUrl());
+        log.info("reconnected to NATS at {}", Redaction.urls(conn.getConnectedUrl()));
         recordReconnected();
         listeners.forEach(Listener::reconnected);
       }
@@ -274,7 +275,7 @@ public final class NatsSession implements AutoCloseable {
       // Until the first connect succeeds this is the only word of why (e.g. "Authorization
       // Violation");
       // the server's -ERR text names no credentials.
-      session.lastProblem = "NATS server error: " + error;
+      session.lastProblem = Redaction.urls("NATS server error: " + error);
     }
 
     @Override

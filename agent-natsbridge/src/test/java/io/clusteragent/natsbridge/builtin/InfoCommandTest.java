@@ -45,7 +45,8 @@ class InfoCommandTest {
             new Secret("planted-s3cret"),
             null,
             25,
-            new BridgeSettings.PublicIp(true, URI.create("https://ip.example.test"), 3600, 5));
+            new BridgeSettings.PublicIp(true, URI.create("https://ip.example.test"), 3600, 5),
+            false);
     PublicIpLookup publicIp = new PublicIpLookup(bridge.publicIp(), meters);
     // agent-proxy's record, which this module must not depend on, reaches the command the same way
     ReportedSettings proxy = () -> Map.of("k8sWatchEnabled", false);
