@@ -15,9 +15,11 @@ import java.util.concurrent.TimeUnit;
  * thread reads with {@link #next}; {@link #grant}, {@link #cancel} and the accessors may be called
  * from any thread.
  *
- * <p>Credit: in auto mode (the default) each data frame returned by {@code next} grants one frame
- * back, so the agent stays {@code initialCredit} frames ahead. In manual mode nothing is granted
- * unless {@link #grant} is called, which is how a test plays a slow consumer.
+ * <p>Credit: in auto mode (the default) each data frame returned by {@code next} earns one frame
+ * back, granted in batches of half the initial credit (every grant is a signed control message, so
+ * fewer is cheaper for both sides), so the agent stays between half and all of {@code
+ * initialCredit} frames ahead. In manual mode nothing is granted unless {@link #grant} is called,
+ * which is how a test plays a slow consumer.
  *
  * <p>Every frame is checked: sequence gaps, frames beyond the granted credit, frames after the end
  * and frames of another stream make {@code next} throw {@link StreamProtocolException}.
@@ -37,6 +39,11 @@ public final class PlatformStream implements AutoCloseable {
   private final Subscription inbox;
   private final StreamState state;
   private volatile boolean autoCredit = true;
+  private final int grantBatch;
+
+  /** Data frames read in auto mode and not granted back yet; touched by the reading thread only. */
+  private int earned;
+
   private volatile boolean open = true;
   private volatile boolean cancelled;
 
@@ -53,6 +60,7 @@ public final class PlatformStream implements AutoCloseable {
     this.id = id;
     this.inbox = inbox;
     this.state = new StreamState(id, initialCredit);
+    this.grantBatch = Math.max(1, initialCredit / 2);
     inbox.setPendingLimits(MAX_QUEUED_FRAMES, MAX_QUEUED_BYTES);
   }
 
@@ -107,7 +115,10 @@ public final class PlatformStream implements AutoCloseable {
       // A data frame paid for with credit earns it back even when its number is off, so a test that
       // reads on after a gap does not also starve the producer. Overruns, foreign and late frames
       // were never paid for.
-      grant(1);
+      if (++earned >= grantBatch) {
+        grant(earned);
+        earned = 0;
+      }
     }
     if (problem != null) {
       throw problem;

@@ -9,7 +9,9 @@ import java.security.PublicKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -69,6 +71,35 @@ public final class PlatformKeys {
     } catch (GeneralSecurityException | IllegalArgumentException e) {
       throw new IllegalArgumentException("not an Ed25519 private key (PKCS#8, PEM or base64)");
     }
+  }
+
+  /**
+   * DER prefixes of an Ed25519 key: X.509 SubjectPublicKeyInfo and PKCS#8 v1 (as openssl and the
+   * JDK write them).
+   */
+  private static final byte[] PUBLIC_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
+
+  private static final byte[] PRIVATE_PREFIX =
+      HexFormat.of().parseHex("302e020100300506032b657004220420");
+
+  /** The 32 raw bytes of an Ed25519 public key. */
+  static byte[] rawPublic(PublicKey key) {
+    return raw(key.getEncoded(), PUBLIC_PREFIX, "public");
+  }
+
+  /** The 32-byte seed of an Ed25519 private key. */
+  static byte[] rawPrivate(PrivateKey key) {
+    return raw(key.getEncoded(), PRIVATE_PREFIX, "private");
+  }
+
+  private static byte[] raw(byte[] der, byte[] prefix, String what) {
+    if (der == null
+        || der.length != prefix.length + 32
+        || !Arrays.equals(der, 0, prefix.length, prefix, 0, prefix.length)) {
+      throw new IllegalArgumentException(
+          "not an Ed25519 " + what + " key in the expected encoding");
+    }
+    return Arrays.copyOfRange(der, prefix.length, der.length);
   }
 
   public static String pem(PublicKey key) {
