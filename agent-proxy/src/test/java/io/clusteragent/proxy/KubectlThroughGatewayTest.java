@@ -16,6 +16,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,18 +54,26 @@ class KubectlThroughGatewayTest {
   private static String ns;
   private static String pod;
 
-  @BeforeAll
-  static void start(TestEnvironment env) throws Exception {
+  private static ConfigurableApplicationContext startAgent(
+      TestEnvironment env, String clusterId, Map<String, Object> extra) {
     SpringApplication app = new SpringApplication(AgentConfig.class);
     app.setWebApplicationType(WebApplicationType.NONE);
-    app.setDefaultProperties(
-        Map.of(
-            "agent.nats.servers", env.natsUrl(),
-            "agent.platform-signing-keys", env.platformPublicKeys(),
-            "agent.nats.cluster-id", "gateway",
-            "agent.shutdown-grace-period-seconds", "5",
-            "KUBECONFIG", env.adminKubeconfig().toString()));
-    agent = app.run();
+    Map<String, Object> properties =
+        new java.util.HashMap<>(
+            Map.of(
+                "agent.nats.servers", env.natsUrl(),
+                "agent.platform-signing-keys", env.platformPublicKeys(),
+                "agent.nats.cluster-id", clusterId,
+                "agent.shutdown-grace-period-seconds", "5",
+                "KUBECONFIG", env.adminKubeconfig().toString()));
+    properties.putAll(extra);
+    app.setDefaultProperties(properties);
+    return app.run();
+  }
+
+  @BeforeAll
+  static void start(TestEnvironment env) throws Exception {
+    agent = startAgent(env, "gateway", Map.of());
     nats = Nats.connect(env.natsUrl());
     PlatformClient platform = new PlatformClient(nats, "agent", "gateway", env.platformSigner());
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
@@ -307,6 +316,211 @@ class KubectlThroughGatewayTest {
         via(env, janeConfig, "--as=admin", "--as-group=system:masters", "get", "secrets", "-n", ns);
     assertThat(smuggled.succeeded()).as("kubectl --as through a non-admin gateway").isFalse();
     assertThat(smuggled.stderr()).contains("forbidden");
+  }
+
+  @Test
+  void helmInstallWithWaitWorksThroughTheGateway(TestEnvironment env) throws Exception {
+    Path chart = env.dir().resolve("gw-chart/hello");
+    Files.createDirectories(chart.resolve("templates"));
+    Files.writeString(chart.resolve("Chart.yaml"), "apiVersion: v2\nname: hello\nversion: 0.1.0\n");
+    Files.writeString(
+        chart.resolve("templates/deployment.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  replicas: 1\n"
+            + "  selector:\n    matchLabels: {app: hello}\n  template:\n    metadata:\n      labels: {app: hello}\n"
+            + "    spec:\n      containers:\n      - name: main\n        image: registry.invalid/hello:1.0\n");
+    CommandResult install =
+        env.run(
+            List.of(
+                env.helm().toString(),
+                "install",
+                "hello",
+                chart.toString(),
+                "-n",
+                ns,
+                "--wait",
+                "--timeout",
+                "2m",
+                "--kubeconfig",
+                adminConfig.toString()),
+            Duration.ofMinutes(3));
+    assertThat(install.exitCode()).as(install.stderr()).isZero();
+    assertThat(
+            env.kubectl(
+                    "get", "deploy", "hello", "-n", ns, "-o", "jsonpath={.status.readyReplicas}")
+                .assertSuccess()
+                .stdout())
+        .isEqualTo("1");
+  }
+
+  @Test
+  void anInformerStyleWatchListGetsItsInitialEventsEndBookmark(TestEnvironment env)
+      throws Exception {
+    env.kubectl("create", "cm", "listed-first", "-n", ns).assertSuccess();
+    try (Socket socket = gatewaySocket(admin)) {
+      send(
+          socket,
+          "GET /api/v1/namespaces/"
+              + ns
+              + "/configmaps?watch=true&sendInitialEvents=true&allowWatchBookmarks=true"
+              + "&resourceVersionMatch=NotOlderThan HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+              + token(adminConfig)
+              + "\r\n\r\n");
+      BufferedReader reader =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      assertThat(reader.readLine()).startsWith("HTTP/1.1 200");
+      boolean sawObject = false;
+      for (String line; (line = reader.readLine()) != null; ) {
+        sawObject |= line.contains("\"listed-first\"");
+        if (line.contains("k8s.io/initial-events-end")) {
+          assertThat(line).contains("BOOKMARK");
+          break;
+        }
+      }
+      assertThat(sawObject).as("the initial events came before the bookmark").isTrue();
+    }
+  }
+
+  @Test
+  void aSaturatedRequestLimitAnswers429WhileOtherWorkGoesOn(TestEnvironment env) throws Exception {
+    try (ConfigurableApplicationContext limited =
+            startAgent(env, "limited", Map.of("agent.kubernetes.proxy-unary-concurrency", "1"));
+        KubeGateway gateway =
+            new KubeGateway(
+                new PlatformClient(nats, "agent", "limited", env.platformSigner()),
+                "admin",
+                List.of("system:masters"),
+                0,
+                new PrintStream(OutputStream.nullOutputStream()))) {
+      gateway.serveInBackground();
+      Path config = env.dir().resolve("gateway-limited.kubeconfig");
+      Files.writeString(config, gateway.kubeconfig("limited"));
+      saturate(env, gateway, config);
+    }
+  }
+
+  private static void saturate(TestEnvironment env, KubeGateway gateway, Path config)
+      throws Exception {
+    // A write whose body never completes holds the one unary permit this agent has.
+    try (Socket holder = gatewaySocket(gateway)) {
+      send(
+          holder,
+          "POST /api/v1/namespaces/"
+              + ns
+              + "/configmaps HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+              + token(config)
+              + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"kin\r\n");
+      String refused = null;
+      long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (refused == null && System.nanoTime() < until) {
+        try (Socket probe = gatewaySocket(gateway)) {
+          send(
+              probe,
+              "GET /api/v1/namespaces/"
+                  + ns
+                  + "/configmaps HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                  + token(config)
+                  + "\r\n\r\n");
+          byte[] buffer = new byte[4096];
+          int read = probe.getInputStream().read(buffer);
+          String head = read < 0 ? "" : new String(buffer, 0, read, StandardCharsets.ISO_8859_1);
+          if (head.startsWith("HTTP/1.1 429")) {
+            refused = head;
+          }
+        }
+      }
+      assertThat(refused)
+          .as("a 429 while the permit is held")
+          .isNotNull()
+          .contains("Retry-After: 1");
+      // long-lived work has its own limit and still flows
+      try (Socket watch = gatewaySocket(gateway)) {
+        send(
+            watch,
+            "GET /api/v1/namespaces/"
+                + ns
+                + "/configmaps?watch=true HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                + token(config)
+                + "\r\n\r\n");
+        BufferedReader reader =
+            new BufferedReader(
+                new InputStreamReader(watch.getInputStream(), StandardCharsets.UTF_8));
+        assertThat(reader.readLine()).startsWith("HTTP/1.1 200");
+      }
+    }
+  }
+
+  @Test
+  void stoppingOneOfSeveralFollowedLogsLeavesTheOthersFlowing(TestEnvironment env)
+      throws Exception {
+    Path logFile = env.appendPodLog(ns, pod, "shared line 0");
+    List<Process> follows = new ArrayList<>();
+    List<BlockingQueue<String>> outputs = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        Process follow =
+            env.processBuilder(
+                    env.kubectl().toString(),
+                    "--kubeconfig",
+                    adminConfig.toString(),
+                    "logs",
+                    "-f",
+                    "--tail=1",
+                    "-n",
+                    ns,
+                    pod)
+                .start();
+        follows.add(follow);
+        outputs.add(lines(follow));
+      }
+      for (BlockingQueue<String> output : outputs) {
+        assertThat(output.poll(30, TimeUnit.SECONDS)).isNotNull();
+      }
+      follows.getFirst().destroy();
+      follows.getFirst().waitFor(10, TimeUnit.SECONDS);
+      TestEnvironment.appendLog(logFile, "after one stopped");
+      for (BlockingQueue<String> output : outputs.subList(1, 3)) {
+        String line;
+        do {
+          line = output.poll(30, TimeUnit.SECONDS);
+          assertThat(line).isNotNull();
+        } while (!line.equals("after one stopped"));
+      }
+    } finally {
+      follows.forEach(Process::destroy);
+    }
+  }
+
+  private static Socket gatewaySocket(KubeGateway gateway) throws Exception {
+    javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+    context.init(null, new javax.net.ssl.TrustManager[] {new TrustingTheTestGateway()}, null);
+    Socket socket = context.getSocketFactory().createSocket("127.0.0.1", gateway.port());
+    socket.setSoTimeout(30_000);
+    return socket;
+  }
+
+  private static void send(Socket socket, String text) throws Exception {
+    socket.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
+    socket.getOutputStream().flush();
+  }
+
+  private static String token(Path kubeconfig) throws Exception {
+    return Files.readAllLines(kubeconfig).stream()
+        .filter(l -> l.strip().startsWith("token: "))
+        .map(l -> l.strip().substring(7))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** The gateway's certificate is made per run; these raw-socket probes skip checking it. */
+  private static final class TrustingTheTestGateway implements javax.net.ssl.X509TrustManager {
+    public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String type) {}
+
+    public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String type) {}
+
+    public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+      return new java.security.cert.X509Certificate[0];
+    }
   }
 
   private static BlockingQueue<String> lines(Process process) {
