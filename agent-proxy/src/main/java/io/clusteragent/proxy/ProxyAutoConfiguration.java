@@ -1,6 +1,7 @@
 package io.clusteragent.proxy;
 
 import io.clusteragent.core.kubernetes.KubernetesClients;
+import io.clusteragent.proxy.access.GrantCommand;
 import io.clusteragent.proxy.apiserver.ApiServerGet;
 import io.clusteragent.proxy.logs.PodLogStreamCommand;
 import io.clusteragent.proxy.resources.ResourceGetCommand;
@@ -50,6 +51,21 @@ public class ProxyAutoConfiguration {
   @Bean
   KubeRequestCommand kubeStreamCommand(ApiTunnel tunnel) {
     return KubeRequestCommand.longLived(tunnel);
+  }
+
+  @Bean
+  GrantCommand grantApplyCommand(KubernetesClients clients) {
+    return GrantCommand.apply(clients::unaryClient);
+  }
+
+  @Bean
+  GrantCommand grantRevokeCommand(KubernetesClients clients) {
+    return GrantCommand.revoke(clients::unaryClient);
+  }
+
+  @Bean
+  GrantCommand grantListCommand(KubernetesClients clients) {
+    return GrantCommand.list(clients::unaryClient);
   }
 
   @Bean
