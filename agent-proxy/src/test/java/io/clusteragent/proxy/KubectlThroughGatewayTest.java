@@ -385,6 +385,81 @@ class KubectlThroughGatewayTest {
   }
 
   @Test
+  void portForwardReachesWhatThePodServes(TestEnvironment env) throws Exception {
+    com.sun.net.httpserver.HttpServer inPod =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    inPod.createContext(
+        "/",
+        exchange -> {
+          byte[] body = "served inside the pod".getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    inPod.start();
+    Path forward = env.dir().resolve("gw-portforward.yaml");
+    // kwok serves the pod's port 80 by forwarding to this local server
+    Files.writeString(
+        forward,
+        "apiVersion: kwok.x-k8s.io/v1alpha1\nkind: PortForward\nmetadata:\n  name: "
+            + pod
+            + "\n  namespace: "
+            + ns
+            + "\nspec:\n  forwards:\n  - ports: [80]\n    target:\n      address: 127.0.0.1\n      port: "
+            + inPod.getAddress().getPort()
+            + "\n");
+    env.kubectl("apply", "-f", forward.toString()).assertSuccess();
+    int local;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      local = free.getLocalPort();
+    }
+    Process portForward =
+        env.processBuilder(
+                env.kubectl().toString(),
+                "--kubeconfig",
+                adminConfig.toString(),
+                "port-forward",
+                "-n",
+                ns,
+                "pod/" + pod,
+                local + ":80")
+            .start();
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    try {
+      String body = null;
+      long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (body == null && System.nanoTime() < until) {
+        try {
+          body =
+              http.send(
+                      java.net.http.HttpRequest.newBuilder(
+                              java.net.URI.create("http://127.0.0.1:" + local + "/"))
+                          .timeout(Duration.ofSeconds(5))
+                          .build(),
+                      java.net.http.HttpResponse.BodyHandlers.ofString())
+                  .body();
+        } catch (java.io.IOException notYet) {
+          Thread.sleep(200);
+        }
+      }
+      assertThat(body).isEqualTo("served inside the pod");
+      // a second connection over the same port-forward
+      assertThat(
+              http.send(
+                      java.net.http.HttpRequest.newBuilder(
+                              java.net.URI.create("http://127.0.0.1:" + local + "/again"))
+                          .build(),
+                      java.net.http.HttpResponse.BodyHandlers.ofString())
+                  .body())
+          .isEqualTo("served inside the pod");
+    } finally {
+      portForward.destroy();
+      portForward.waitFor(10, TimeUnit.SECONDS);
+      inPod.stop(0);
+    }
+  }
+
+  @Test
   void helmInstallWithWaitWorksThroughTheGateway(TestEnvironment env) throws Exception {
     Path chart = env.dir().resolve("gw-chart/hello");
     Files.createDirectories(chart.resolve("templates"));
