@@ -9,7 +9,9 @@ import io.clusteragent.proxy.resources.ResourceListCommand;
 import io.clusteragent.proxy.resources.ResourceWatchCommand;
 import io.clusteragent.proxy.tunnel.ApiTunnel;
 import io.clusteragent.proxy.tunnel.KubeRequestCommand;
+import io.clusteragent.proxy.tunnel.ServiceRequestCommand;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -51,6 +53,12 @@ public class ProxyAutoConfiguration {
   @Bean
   KubeRequestCommand kubeStreamCommand(ApiTunnel tunnel) {
     return KubeRequestCommand.longLived(tunnel);
+  }
+
+  @Bean
+  ServiceRequestCommand serviceRequestCommand(ApiTunnel tunnel, ProxySettings settings) {
+    return new ServiceRequestCommand(
+        tunnel, Duration.ofSeconds(settings.forwardServiceRequestMaxTimeoutSeconds()));
   }
 
   @Bean

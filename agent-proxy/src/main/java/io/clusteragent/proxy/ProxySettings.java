@@ -15,9 +15,9 @@ import org.springframework.validation.annotation.Validated;
  * FORWARD_SERVICE_REQUEST_MAX_TIMEOUT_SECONDS}, mapped to their properties in {@link
  * io.clusteragent.core.settings.DocumentedEnvironment}.
  *
- * <p>The two knobs are accepted and validated so an install that sets them starts, but nothing
- * reads them yet: dynamic API discovery and forwarded service requests are not built (README:
- * "accepted, no effect yet"). They live here because that is where those features will read them.
+ * <p>{@code FORWARD_SERVICE_REQUEST_MAX_TIMEOUT_SECONDS} caps {@code service.request}. {@code
+ * DYNAMIC_API_DISCOVERY_ENABLED} is accepted and validated so an install that sets it starts, but
+ * dynamic discovery is not built yet (README: "accepted, no effect yet").
  *
  * <p>Constraint messages are phrased as "the accepted values": the start-up error prints them
  * verbatim.

@@ -460,6 +460,77 @@ class KubectlThroughGatewayTest {
   }
 
   @Test
+  void aForwardedServiceRequestGoesThroughTheApiServersServiceProxyOnly(TestEnvironment env)
+      throws Exception {
+    Path service = env.dir().resolve("gw-service.yaml");
+    // No endpoints: the API server's service proxy itself answers, which shows the path taken. (No
+    // Service here can be served: endpoints may not be loopback, and pod IPs are not reachable.)
+    Files.writeString(
+        service,
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: metrics\n  namespace: "
+            + ns
+            + "\nspec:\n  ports:\n  - port: 9090\n");
+    env.kubectl("apply", "-f", service.toString()).assertSuccess();
+    var json = tools.jackson.databind.node.JsonNodeFactory.instance;
+    try (var stream =
+        platform.openStream(
+            "service.request",
+            json.objectNode()
+                .put("namespace", ns)
+                .put("service", "metrics")
+                .put("port", "9090")
+                .put("path", "/api/v1/query")
+                .put("query", "query=up")
+                .put("timeoutSeconds", 999),
+            8,
+            Duration.ofSeconds(30))) {
+      io.clusteragent.cli.Frame head;
+      do {
+        head = stream.next(Duration.ofSeconds(20));
+        assertThat(head).isNotNull();
+      } while (head.kind() != io.clusteragent.protocol.FrameKind.DATA && !head.terminal());
+      assertThat(head.kind()).as(head.text()).isEqualTo(io.clusteragent.protocol.FrameKind.DATA);
+      // the proxy's own answer: no endpoints exist for the selector-less Service
+      assertThat(head.json().path("status").asInt()).isIn(404, 503);
+      StringBuilder body = new StringBuilder();
+      io.clusteragent.cli.Frame frame;
+      while ((frame = stream.next(Duration.ofSeconds(20))) != null && !frame.terminal()) {
+        if (frame.kind() == io.clusteragent.protocol.FrameKind.DATA) {
+          body.append(frame.text());
+        }
+      }
+      // exactly what the API server says to kubectl asking it directly
+      CommandResult direct =
+          env.kubectl(
+              "get",
+              "--raw",
+              "/api/v1/namespaces/" + ns + "/services/metrics:9090/proxy/api/v1/query?query=up");
+      assertThat(direct.succeeded()).isFalse();
+      assertThat(body.toString()).contains("services \\\"metrics\\\" not found");
+      assertThat(direct.stderr()).contains("services \"metrics\" not found");
+      assertThat(frame).isNotNull();
+      assertThat(frame.kind()).isEqualTo(io.clusteragent.protocol.FrameKind.END);
+    }
+    try (var escape =
+        platform.openStream(
+            "service.request",
+            json.objectNode()
+                .put("namespace", ns)
+                .put("service", "metrics")
+                .put("port", "9090")
+                .put("path", "/../../../secrets"),
+            8,
+            Duration.ofSeconds(20))) {
+      io.clusteragent.cli.Frame end;
+      do {
+        end = escape.next(Duration.ofSeconds(20));
+        assertThat(end).isNotNull();
+      } while (!end.terminal());
+      assertThat(end.error().code()).isEqualTo("BAD_REQUEST");
+    }
+  }
+
+  @Test
   void helmInstallWithWaitWorksThroughTheGateway(TestEnvironment env) throws Exception {
     Path chart = env.dir().resolve("gw-chart/hello");
     Files.createDirectories(chart.resolve("templates"));

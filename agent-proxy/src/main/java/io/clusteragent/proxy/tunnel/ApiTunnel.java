@@ -13,6 +13,7 @@ import io.kubernetes.client.openapi.ApiException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import okhttp3.Call;
@@ -55,6 +56,7 @@ public final class ApiTunnel {
     this.meters = meters;
   }
 
+  /** A kubectl request: it must name the platform user it acts for. */
   public CommandResult run(CommandContext context, TunnelRequest request)
       throws CommandException, InterruptedException {
     if (context.actor().isAgent()) {
@@ -62,6 +64,20 @@ public final class ApiTunnel {
           ErrorCode.FORBIDDEN,
           "a tunnelled request must name the platform user it acts for (actor.user)");
     }
+    return execute(context, request, null);
+  }
+
+  /**
+   * A request the platform forwards to an in-cluster service (through the API server's service
+   * proxy), ended after {@code timeout}; as the actor when there is one, else as the agent.
+   */
+  public CommandResult forward(CommandContext context, TunnelRequest request, Duration timeout)
+      throws CommandException, InterruptedException {
+    return execute(context, request, timeout);
+  }
+
+  private CommandResult execute(CommandContext context, TunnelRequest request, Duration timeout)
+      throws CommandException, InterruptedException {
     long started = System.nanoTime();
     int status = 0;
     try {
@@ -73,6 +89,9 @@ public final class ApiTunnel {
         return summary(status, outcome.bytesToPlatform());
       }
       Call call = api.getHttpClient().newCall(built);
+      if (timeout != null) {
+        call.timeout().timeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      }
       Response response;
       try {
         response = call.execute();
@@ -80,6 +99,11 @@ public final class ApiTunnel {
         call.cancel();
         if (context.cancellation().isCancelled() || Thread.currentThread().isInterrupted()) {
           throw new InterruptedException("cancelled while waiting for the API server");
+        }
+        if (timeout != null && e instanceof java.io.InterruptedIOException) {
+          throw new CommandException(
+              ErrorCode.DEADLINE_EXCEEDED,
+              "no answer from the service within " + timeout.toSeconds() + " s");
         }
         throw new CommandException(
             ErrorCode.UPSTREAM_UNAVAILABLE, "API server unreachable: " + e.getMessage(), e);
@@ -145,9 +169,11 @@ public final class ApiTunnel {
           builder.removeHeader(name);
           values.forEach(value -> builder.addHeader(name, value));
         });
-    builder.header("Impersonate-User", context.actor().user());
-    for (String group : context.actor().groups()) {
-      builder.addHeader("Impersonate-Group", group);
+    if (!context.actor().isAgent()) {
+      builder.header("Impersonate-User", context.actor().user());
+      for (String group : context.actor().groups()) {
+        builder.addHeader("Impersonate-Group", group);
+      }
     }
     builder.method(request.method(), body(request, context));
     return builder.build();
