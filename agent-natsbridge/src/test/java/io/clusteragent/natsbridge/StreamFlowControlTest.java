@@ -187,6 +187,36 @@ class StreamFlowControlTest {
   }
 
   @Test
+  void hundredsOfAbandonedStreamsLeaveNothingBehind() throws Exception {
+    awaitNoLiveStreams();
+    int threadsBefore = Thread.activeCount();
+    double reapedBefore = agent.counter("agent.streams.reaped");
+    int total = 0;
+    for (int batch = 0; batch < 5; batch++) {
+      List<PlatformStream> opened = new java.util.ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        PlatformStream stream =
+            platform.openStream("test.counter", counter(0, 64), 1, Duration.ofMinutes(2));
+        stream.setAutoCredit(false);
+        opened.add(stream);
+      }
+      for (PlatformStream stream : opened) {
+        assertThat(stream.next(Duration.ofSeconds(10))).as("each stream started").isNotNull();
+        stream.abandon(); // gone without a word, like a crashed platform
+      }
+      total += opened.size();
+      RunningAgent.sleep(1100); // older than one sync interval
+      platform.sync(List.of());
+      awaitNoLiveStreams();
+    }
+    assertThat(agent.counter("agent.streams.reaped") - reapedBefore).isEqualTo(total);
+    assertThat(agent.bean(io.clusteragent.core.command.CommandDispatcher.class).runningCount())
+        .isZero();
+    // platform threads (virtual ones are not counted) do not grow with the streams served
+    assertThat(Thread.activeCount()).isLessThanOrEqualTo(threadsBefore + 5);
+  }
+
+  @Test
   void streamsThePlatformNoLongerKnowsAreReapedOnSync() throws Exception {
     PlatformStream kept =
         platform.openStream("test.counter", counter(0, 64), 1, Duration.ofMinutes(2));
