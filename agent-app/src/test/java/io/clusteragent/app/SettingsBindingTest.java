@@ -241,6 +241,13 @@ class SettingsBindingTest {
             "invalid setting: FORWARD_SERVICE_REQUEST_MAX_TIMEOUT_SECONDS = '0' is not accepted; expected an integer >= 1 (seconds)");
   }
 
+  @Test
+  void unreadablePinnedSigningKeysAreOneLineNamingTheSetting() {
+    assertThat(failure(Map.of("AGENT_PLATFORM_SIGNING_KEYS", "not-a-key")))
+        .contains("AGENT_PLATFORM_SIGNING_KEYS")
+        .contains("Ed25519 public keys");
+  }
+
   private static String failure(Map<String, Object> env) {
     Throwable[] thrown = new Throwable[1];
     StandardEnvironment environment = new StandardEnvironment();

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * Which platform keys the agent trusts to sign commands ({@code AGENT_PLATFORM_SIGNING_KEYS}, or
@@ -13,8 +14,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * may be from the agent's clock.
  */
 @ConfigurationProperties("agent")
+@Validated
 public record SigningSettings(
-    String platformSigningKeys,
+    @SigningKeyText String platformSigningKeys,
     Path platformSigningKeysFile,
     @DefaultValue("2m") Duration controlMaxAge) {
 
