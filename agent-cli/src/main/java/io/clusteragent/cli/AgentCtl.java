@@ -45,7 +45,10 @@ import tools.jackson.databind.JsonNode;
       AgentCtl.Send.class,
       AgentCtl.StreamCommand.class,
       AgentCtl.Agents.class,
-      AgentCtl.Keygen.class
+      AgentCtl.Keygen.class,
+      BrowseCommands.ApiResources.class,
+      BrowseCommands.Get.class,
+      BrowseCommands.Logs.class
     },
     footer = {
       "",
@@ -68,8 +71,8 @@ public final class AgentCtl implements Runnable {
   static final Duration DEFAULT_DISCOVER_WAIT = Duration.ofSeconds(31);
 
   private final Map<String, String> environment;
-  private final PrintStream out;
-  private final PrintStream err;
+  final PrintStream out;
+  final PrintStream err;
   private final InputStream in;
 
   @Spec CommandSpec spec;
@@ -367,6 +370,10 @@ public final class AgentCtl implements Runnable {
         code = EXIT_UNREACHABLE;
         message = noReply.getMessage();
       }
+      case StreamLines.StreamFailedException failed -> {
+        code = failed.error() == null ? EXIT_UNREACHABLE : EXIT_AGENT_ERROR;
+        message = failed.error() == null ? failed.getMessage() : describe(failed.error());
+      }
       case StreamProtocolException broken -> {
         code = EXIT_UNREACHABLE;
         message = "stream broken: " + broken.getMessage();
@@ -552,6 +559,9 @@ public final class AgentCtl implements Runnable {
     @Option(names = "--verbose", description = "Also report heartbeat and credit frames on stderr.")
     boolean verbose;
 
+    /** Set by commands built on this one (agentctl logs): no end-of-stream note on stderr. */
+    boolean quiet;
+
     @Option(
         names = "--stdin",
         description = {
@@ -657,6 +667,9 @@ public final class AgentCtl implements Runnable {
             }
           }
           case END -> {
+            if (quiet) {
+              return EXIT_OK;
+            }
             root.err.println(
                 "agentctl: end of stream "
                     + stream.id()

@@ -38,6 +38,9 @@ public final class PlatformClient implements AutoCloseable {
   /** What the agent assumes when an envelope has no {@code credit}. */
   public static final int DEFAULT_CREDIT = 8;
 
+  /** Lists run at full speed: 32 frames of at most 32 KiB in flight is 1 MiB per list. */
+  static final int LIST_CREDIT = 32;
+
   /**
    * Extra wait after the envelope's deadline, so the agent's own DEADLINE_EXCEEDED answer arrives
    * instead of a local timeout that would hide whether the agent noticed.
@@ -188,6 +191,26 @@ public final class PlatformClient implements AutoCloseable {
     PlatformStream stream = new PlatformStream(this, envelope.id(), inbox, initialCredit);
     publishCommand(inbox.getSubject(), WireJson.MAPPER.writeValueAsBytes(envelope));
     return stream;
+  }
+
+  /**
+   * Runs {@code resources.list} to its end and gathers what it streamed; {@code idle} bounds the
+   * wait for each frame.
+   *
+   * @throws StreamLines.StreamFailedException when the agent ended the list with an error
+   */
+  public ResourceList list(JsonNode payload, Duration deadline, Duration idle)
+      throws InterruptedException {
+    try (PlatformStream stream = openStream("resources.list", payload, LIST_CREDIT, deadline)) {
+      StreamLines lines = new StreamLines(stream, idle);
+      JsonNode head = lines.next();
+      List<JsonNode> items = new ArrayList<>();
+      for (JsonNode item = head == null ? null : lines.next(); item != null; item = lines.next()) {
+        items.add(item);
+      }
+      return new ResourceList(
+          head == null ? WireJson.MAPPER.createObjectNode() : head, items, lines.summary());
+    }
   }
 
   /** Tells the agents which stream ids the platform still reads; they close the others. */

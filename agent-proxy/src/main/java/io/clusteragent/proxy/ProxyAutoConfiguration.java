@@ -3,7 +3,11 @@ package io.clusteragent.proxy;
 import io.clusteragent.core.kubernetes.KubernetesClients;
 import io.clusteragent.proxy.access.GrantCommand;
 import io.clusteragent.proxy.apiserver.ApiServerGet;
+import io.clusteragent.proxy.discovery.ApiDiscovery;
+import io.clusteragent.proxy.discovery.ApiResourcesCommand;
 import io.clusteragent.proxy.logs.PodLogStreamCommand;
+import io.clusteragent.proxy.objects.ObjectFilter;
+import io.clusteragent.proxy.resources.ResourceAccess;
 import io.clusteragent.proxy.resources.ResourceGetCommand;
 import io.clusteragent.proxy.resources.ResourceListCommand;
 import io.clusteragent.proxy.resources.ResourceWatchCommand;
@@ -25,19 +29,38 @@ import org.springframework.context.annotation.Bean;
 public class ProxyAutoConfiguration {
 
   @Bean
-  ResourceListCommand resourceListCommand(KubernetesClients clients) {
-    return new ResourceListCommand(new ApiServerGet(clients::unaryClient));
+  ResourceAccess resourceAccess(ProxySettings settings) {
+    return new ResourceAccess(
+        settings.dynamicApiDiscoveryEnabled(),
+        new ObjectFilter(settings.k8sWatch().stripFields(), settings.k8sWatch().redactSecrets()));
   }
 
   @Bean
-  ResourceGetCommand resourceGetCommand(KubernetesClients clients) {
-    return new ResourceGetCommand(new ApiServerGet(clients::unaryClient));
+  ResourceListCommand resourceListCommand(KubernetesClients clients, ResourceAccess access) {
+    // a list streams for as long as it is large: no read timeout, like a watch
+    return new ResourceListCommand(new ApiServerGet(clients::streamingClient), access);
   }
 
   @Bean
-  ResourceWatchCommand resourceWatchCommand(KubernetesClients clients, ProxySettings settings) {
+  ResourceGetCommand resourceGetCommand(KubernetesClients clients, ResourceAccess access) {
+    return new ResourceGetCommand(new ApiServerGet(clients::unaryClient), access);
+  }
+
+  @Bean
+  ResourceWatchCommand resourceWatchCommand(
+      KubernetesClients clients,
+      ResourceAccess access,
+      ProxySettings settings,
+      MeterRegistry meters) {
     return new ResourceWatchCommand(
-        new ApiServerGet(clients::streamingClient), settings.k8sWatch().enabled());
+        new ApiServerGet(clients::streamingClient), access, settings.k8sWatch().enabled(), meters);
+  }
+
+  @Bean
+  ApiResourcesCommand apiResourcesCommand(KubernetesClients clients, ProxySettings settings) {
+    return new ApiResourcesCommand(
+        new ApiDiscovery(new ApiServerGet(clients::unaryClient)),
+        settings.dynamicApiDiscoveryEnabled());
   }
 
   @Bean

@@ -16,8 +16,8 @@ import org.springframework.validation.annotation.Validated;
  * io.clusteragent.core.settings.DocumentedEnvironment}.
  *
  * <p>{@code FORWARD_SERVICE_REQUEST_MAX_TIMEOUT_SECONDS} caps {@code service.request}. {@code
- * DYNAMIC_API_DISCOVERY_ENABLED} is accepted and validated so an install that sets it starts, but
- * dynamic discovery is not built yet (README: "accepted, no effect yet").
+ * DYNAMIC_API_DISCOVERY_ENABLED} opens browsing to every type the cluster serves, CRDs included;
+ * without it only the built-in catalog is served.
  *
  * <p>Constraint messages are phrased as "the accepted values": the start-up error prints them
  * verbatim.
@@ -33,9 +33,21 @@ public record ProxySettings(
 
   @Override
   public Map<String, Object> reported() {
-    return Map.of("k8sWatchEnabled", k8sWatch.enabled());
+    return Map.of(
+        "k8sWatchEnabled", k8sWatch.enabled(),
+        "stripFields", k8sWatch.stripFields(),
+        "redactSecrets", k8sWatch.redactSecrets(),
+        "dynamicApiDiscovery", dynamicApiDiscoveryEnabled);
   }
 
-  /** {@code k8s_watch.enabled}: when false, {@code resources.watch} refuses every watch. */
-  public record K8sWatch(@DefaultValue("true") boolean enabled) {}
+  /**
+   * {@code k8s_watch.*}: {@code enabled} (when false, {@code resources.watch} refuses every watch),
+   * {@code strip_fields} ({@code managedFields} removed from every object the browsing commands
+   * return) and {@code redact_secrets} (Secret values replaced by short digests unless a command
+   * asks for them).
+   */
+  public record K8sWatch(
+      @DefaultValue("true") boolean enabled,
+      @DefaultValue("true") boolean stripFields,
+      @DefaultValue("true") boolean redactSecrets) {}
 }

@@ -11,11 +11,14 @@ import io.clusteragent.core.command.CommandRequest;
 import io.clusteragent.core.command.CommandResult;
 import io.clusteragent.core.command.JobBulkheads;
 import io.clusteragent.core.command.JobClass;
+import io.clusteragent.core.command.StreamClosedException;
 import io.clusteragent.core.kubernetes.KubernetesClients;
 import io.clusteragent.core.settings.CoreSettings;
 import io.clusteragent.protocol.CommandException;
 import io.clusteragent.protocol.ErrorCode;
 import io.clusteragent.proxy.apiserver.ApiServerGet;
+import io.clusteragent.proxy.objects.ObjectFilter;
+import io.clusteragent.proxy.resources.ResourceAccess;
 import io.clusteragent.proxy.resources.ResourceWatchCommand;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.WithTestEnvironment;
@@ -92,7 +95,9 @@ class ResourceWatchCommandTest {
           return client.setHttpClient(
               client.getHttpClient().newBuilder().eventListener(recorder).build());
         }),
-        enabled);
+        new ResourceAccess(false, new ObjectFilter(true, true)),
+        enabled,
+        new SimpleMeterRegistry());
   }
 
   @Test
@@ -133,7 +138,9 @@ class ResourceWatchCommandTest {
 
     sink.close();
     env.kubectl("create", "configmap", "cm-unread", "-n", ns).assertSuccess();
-    assertThat(running.get(20, TimeUnit.SECONDS)).isInstanceOf(CommandResult.Ok.class);
+    // the dispatcher turns this into the stream's close reason
+    assertThatThrownBy(() -> running.get(20, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(StreamClosedException.class);
     assertThat(callEnds.poll(10, TimeUnit.SECONDS)).as("HTTP call closed").isNotNull();
   }
 
@@ -174,9 +181,61 @@ class ResourceWatchCommandTest {
     assertThat(sink.awaitEvent("cm-rv").path("type").asString()).isEqualTo("MODIFIED");
     assertThat(sink.awaitEvent("cm-rv").path("type").asString()).isEqualTo("DELETED");
 
-    // the API server ends the watch after timeoutSeconds: a normal end with the byte count
+    // the API server ends the watch after timeoutSeconds: a normal end with the counts
     CommandResult result = running.get(30, TimeUnit.SECONDS);
-    assertThat(((CommandResult.Ok) result).body().path("bytes").asLong()).isEqualTo(sink.bytes());
+    JsonNode summary = ((CommandResult.Ok) result).body();
+    assertThat(summary.path("bytes").asLong()).isEqualTo(sink.bytes());
+    assertThat(summary.path("events").asLong()).isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void secretValuesAndManagedFieldsNeverLeaveInWatchEventsUnlessAskedFor(TestEnvironment env)
+      throws Exception {
+    String rv =
+        JSON.readTree(
+                env.kubectl("get", "--raw", "/api/v1/namespaces/" + ns + "/secrets")
+                    .assertSuccess()
+                    .stdout())
+            .path("metadata")
+            .path("resourceVersion")
+            .asString();
+    env.kubectl("create", "secret", "generic", "watched", "-n", ns, "--from-literal=pw=hunter2")
+        .assertSuccess();
+    String secretWatch =
+        "{\"group\":\"\",\"version\":\"v1\",\"resource\":\"secrets\",\"namespace\":\""
+            + ns
+            + "\",\"resourceVersion\":\""
+            + rv
+            + "\",\"timeoutSeconds\":2";
+    EventSink redacted = new EventSink(64);
+    StreamingRuns.runAsync(
+        watch,
+        StreamingRuns.context("watch", redacted, Actor.AGENT, new Cancellation()),
+        JSON.readTree(secretWatch + "}"));
+    JsonNode added = redacted.awaitEvent("watched").path("object");
+    // "hunter2" in base64
+    assertThat(added.path("data").path("pw").asString()).startsWith("sha256:");
+    assertThat(added.toString()).doesNotContain("aHVudGVyMg");
+    assertThat(added.path("metadata").has("managedFields")).isFalse();
+    assertThat(added.path("metadata").path("name").asString()).isEqualTo("watched");
+
+    EventSink shown = new EventSink(64);
+    StreamingRuns.runAsync(
+        watch,
+        StreamingRuns.context("watch", shown, Actor.AGENT, new Cancellation()),
+        JSON.readTree(secretWatch + ",\"secretValues\":true}"));
+    assertThat(shown.awaitEvent("watched").path("object").path("data").path("pw").asString())
+        .isEqualTo("aHVudGVyMg==");
+  }
+
+  @Test
+  void typesOutsideTheCatalogNeedDynamicDiscovery() {
+    assertFailure(
+        watch,
+        Actor.AGENT,
+        "{\"group\":\"kwok.x-k8s.io\",\"version\":\"v1alpha1\",\"resource\":\"stages\"}",
+        ErrorCode.BAD_REQUEST,
+        "DYNAMIC_API_DISCOVERY_ENABLED=true");
   }
 
   @Test

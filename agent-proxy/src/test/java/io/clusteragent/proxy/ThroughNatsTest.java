@@ -3,17 +3,15 @@ package io.clusteragent.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clusteragent.cli.Frame;
-import io.clusteragent.cli.NoReplyException;
 import io.clusteragent.cli.PlatformClient;
 import io.clusteragent.cli.PlatformStream;
 import io.clusteragent.cli.Reply;
+import io.clusteragent.cli.ResourceList;
 import io.clusteragent.protocol.Envelope;
 import io.clusteragent.protocol.FrameKind;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import io.clusteragent.testsupport.Workloads;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import java.nio.charset.StandardCharsets;
@@ -22,12 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.SpringApplication;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -45,25 +38,23 @@ class ThroughNatsTest {
     String pod = Workloads.deployAndAwaitPodNames(env, ns, "app", 1).getFirst();
     Path logFile = env.appendPodLog(ns, pod, "hello from the pod");
 
-    try (ConfigurableApplicationContext agent = startAgent(env, "proxy-e2e");
+    try (ConfigurableApplicationContext agent = InProcessAgent.start(env, "proxy-e2e", Map.of());
         Connection nats = Nats.connect(env.natsUrl());
         PlatformClient platform =
             new PlatformClient(
                 nats, "agent", "proxy-e2e", TestEnvironment.get().platformSigner())) {
-      awaitServing(platform);
+      InProcessAgent.awaitServing(platform);
 
-      Reply list =
-          platform.request(
-              "resources.list",
+      ResourceList list =
+          platform.list(
               JSON.readTree(
                   "{\"group\":\"\",\"version\":\"v1\",\"resource\":\"pods\",\"namespace\":\""
                       + ns
                       + "\"}"),
+              Duration.ofSeconds(30),
               Duration.ofSeconds(30));
-      assertThat(list.ok()).as(list.text()).isTrue();
-      assertThat(list.contentType()).isEqualTo("application/json");
-      assertThat(list.json().path("items").get(0).path("metadata").path("name").asString())
-          .isEqualTo(pod);
+      assertThat(list.head().path("kind").asString()).isEqualTo("PodList");
+      assertThat(list.items().getFirst().path("metadata").path("name").asString()).isEqualTo(pod);
 
       Envelope asNobody =
           new Envelope(
@@ -113,44 +104,5 @@ class ThroughNatsTest {
     assertThat(frame).as("a data frame").isNotNull();
     assertThat(frame.kind()).as(frame.text()).isEqualTo(FrameKind.DATA);
     return new String(frame.body(), StandardCharsets.UTF_8);
-  }
-
-  private static ConfigurableApplicationContext startAgent(TestEnvironment env, String clusterId) {
-    SpringApplication app = new SpringApplication(AgentConfig.class);
-    app.setWebApplicationType(WebApplicationType.NONE);
-    app.setDefaultProperties(
-        Map.of(
-            "agent.nats.servers", env.natsUrl(),
-            "agent.platform-signing-keys", env.platformPublicKeys(),
-            "agent.nats.cluster-id", clusterId,
-            "agent.shutdown-grace-period-seconds", "5",
-            "KUBECONFIG", env.adminKubeconfig().toString()));
-    return app.run();
-  }
-
-  /** The agent serves once its subscription reached the server: until then, no responders. */
-  private static void awaitServing(PlatformClient platform) throws InterruptedException {
-    long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (true) {
-      try {
-        if (platform.request("ping", null, Duration.ofSeconds(2)).ok()) {
-          return;
-        }
-      } catch (NoReplyException e) {
-        if (System.nanoTime() > until) {
-          throw e;
-        }
-      }
-      Thread.sleep(100);
-    }
-  }
-
-  @Configuration
-  @EnableAutoConfiguration
-  static class AgentConfig {
-    @Bean
-    MeterRegistry meterRegistry() {
-      return new SimpleMeterRegistry();
-    }
   }
 }

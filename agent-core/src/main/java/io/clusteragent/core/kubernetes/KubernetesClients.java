@@ -33,7 +33,7 @@ public final class KubernetesClients {
     this.kubeconfig = kubeconfig;
   }
 
-  /** Client for unary calls: bounded read timeout, retries on connection-terminated errors. */
+  /** Client for unary calls: bounded read timeout, {@link RequestRetry}. */
   public synchronized ApiClient unaryClient() throws IOException {
     if (unary == null) {
       unary = buildUnary();
@@ -41,7 +41,10 @@ public final class KubernetesClients {
     return unary;
   }
 
-  /** Client for watches, log follows and tunnels: no read timeout, the stream ends when it ends. */
+  /**
+   * Client for lists, watches, log follows and tunnels: no read timeout, the stream ends when it
+   * ends; {@link RequestRetry} until the response starts.
+   */
   public synchronized ApiClient streamingClient() throws IOException {
     if (streaming == null) {
       streaming = buildStreaming();
@@ -59,7 +62,7 @@ public final class KubernetesClients {
             .readTimeout(Duration.ofSeconds(60))
             // our interceptor owns retries, so the documented attempt count is the real one
             .retryOnConnectionFailure(false)
-            .addInterceptor(new ConnectionRetry(settings.requestMaxAttempts()))
+            .addInterceptor(new RequestRetry(settings.requestMaxAttempts()))
             .build();
     return client.setHttpClient(http);
   }
@@ -72,6 +75,9 @@ public final class KubernetesClients {
             .newBuilder()
             .protocols(protocols())
             .readTimeout(Duration.ZERO)
+            .retryOnConnectionFailure(false)
+            // only until the response starts: a watch or a log cut later is not repeated
+            .addInterceptor(new RequestRetry(settings.requestMaxAttempts()))
             .build();
     return client.setHttpClient(http);
   }

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import okhttp3.Call;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -63,8 +64,25 @@ public final class ApiServerGet {
   public OpenResponse open(
       String path, List<Pair> query, String accept, Actor actor, Cancellation cancellation)
       throws CommandException, InterruptedException {
+    return open(path, query, Map.of("Accept", accept), actor, cancellation)
+        .orElseThrow(() ->
+            new CommandException(
+                ErrorCode.UPSTREAM_UNAVAILABLE, "API server answered 304 to an unconditional GET"));
+  }
+
+  /**
+   * Like {@link #open(String, List, String, Actor, Cancellation)} with the request headers given;
+   * empty when the API server answered 304 Not Modified to an {@code If-None-Match}.
+   */
+  public Optional<OpenResponse> open(
+      String path,
+      List<Pair> query,
+      Map<String, String> headers,
+      Actor actor,
+      Cancellation cancellation)
+      throws CommandException, InterruptedException {
     ApiClient api = client();
-    Call call = api.getHttpClient().newCall(request(api, path, query, accept, actor));
+    Call call = api.getHttpClient().newCall(request(api, path, query, headers, actor));
     if (cancellation.isCancelled()) {
       throw new InterruptedException(cancellation.reason().message());
     }
@@ -79,12 +97,16 @@ public final class ApiServerGet {
       throw new CommandException(
           ErrorCode.UPSTREAM_UNAVAILABLE, "API server unreachable: " + e.getMessage(), e);
     }
+    if (response.code() == 304) {
+      response.close();
+      return Optional.empty();
+    }
     if (!response.isSuccessful()) {
       try (response) {
         throw failure(response);
       }
     }
-    return new OpenResponse(call, response);
+    return Optional.of(new OpenResponse(call, response));
   }
 
   /**
@@ -117,16 +139,6 @@ public final class ApiServerGet {
         ErrorCode.UPSTREAM_UNAVAILABLE, "API server connection failed: " + e.getMessage(), e);
   }
 
-  /** GETs a JSON document and returns its bytes as the API server sent them. */
-  public byte[] readJson(String path, List<Pair> query, Actor actor, Cancellation cancellation)
-      throws CommandException, InterruptedException {
-    try (OpenResponse open = open(path, query, "application/json", actor, cancellation)) {
-      return open.response().body().bytes();
-    } catch (IOException e) {
-      throw readFailure(e, cancellation);
-    }
-  }
-
   private synchronized ApiClient client() throws CommandException {
     if (client == null) {
       try {
@@ -142,7 +154,7 @@ public final class ApiServerGet {
   }
 
   private static Request request(
-      ApiClient api, String path, List<Pair> query, String accept, Actor actor)
+      ApiClient api, String path, List<Pair> query, Map<String, String> headers, Actor actor)
       throws CommandException {
     Request request;
     try {
@@ -154,7 +166,7 @@ public final class ApiServerGet {
               query,
               List.of(),
               null,
-              Map.of("Accept", accept),
+              headers,
               Map.of(),
               Map.of(),
               AUTH_NAMES,

@@ -66,6 +66,11 @@ record ResourceTarget(
     return query;
   }
 
+  /** Secrets are the one type whose values the agent redacts. */
+  boolean isSecrets() {
+    return group.isEmpty() && resource.equals("secrets");
+  }
+
   /** {@code /api/v1/...} for the core group, {@code /apis/<group>/<version>/...} for the others. */
   String path() {
     StringBuilder path =
