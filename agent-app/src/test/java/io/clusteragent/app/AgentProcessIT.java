@@ -2,7 +2,6 @@ package io.clusteragent.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -15,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -155,29 +153,7 @@ class AgentProcessIT {
   }
 
   private Process start(Map<String, String> env, Path output) throws IOException {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder builder =
-        new ProcessBuilder(java, "-jar", jar().toString())
-            .redirectErrorStream(true)
-            .redirectOutput(output.toFile());
-    builder
-        .environment()
-        .keySet()
-        .removeIf(k -> k.startsWith("AGENT_") || k.equals("KUBECONFIG") || k.equals("NATS_URL"));
-    builder.environment().putAll(env);
-    return builder.start();
-  }
-
-  private static Path jar() throws IOException {
-    try (Stream<Path> files = Files.list(Path.of("target"))) {
-      return files
-          .filter(p -> p.getFileName().toString().matches("agent-app-.*\\.jar"))
-          .findFirst()
-          .orElseThrow(() ->
-              new IllegalStateException(
-                  "package the agent first: no agent-app jar in "
-                      + new File("target").getAbsolutePath()));
-    }
+    return PackagedAgent.start(List.of(), env, output);
   }
 
   private boolean waitFor(String url, int status, Duration timeout) throws InterruptedException {
@@ -202,8 +178,6 @@ class AgentProcessIT {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    return PackagedAgent.freePort();
   }
 }

@@ -78,6 +78,8 @@ class SettingsBindingTest {
     assertThat(p.bridge().publicIp().refreshSeconds()).isEqualTo(3600);
     assertThat(p.bridge().publicIp().lookupTimeoutSeconds()).isEqualTo(5);
     assertThat(p.proxy().k8sWatch().enabled()).isTrue();
+    assertThat(p.proxy().k8sWatch().stripFields()).isTrue();
+    assertThat(p.proxy().k8sWatch().redactSecrets()).isTrue();
     assertThat(p.core().kubernetes().http2Enabled()).isFalse();
     assertThat(p.core().kubernetes().requestMaxAttempts()).isEqualTo(3);
     assertThat(p.core().kubernetes().proxyUnaryConcurrency()).isEqualTo(64);
@@ -103,6 +105,8 @@ class SettingsBindingTest {
     env.put("AGENT_PUBLIC_IP_REFRESH_SECONDS", "60");
     env.put("AGENT_PUBLIC_IP_LOOKUP_TIMEOUT_SECONDS", "2");
     env.put("AGENT_K8S_WATCH_ENABLED", "false");
+    env.put("AGENT_K8S_WATCH_STRIP_FIELDS", "false");
+    env.put("AGENT_K8S_WATCH_REDACT_SECRETS", "false");
     Bound p = bind(env);
     assertThat(p.bridge().ankraUrl())
         .isEqualTo(URI.create("http://platform.example.test:8443/base"));
@@ -118,6 +122,8 @@ class SettingsBindingTest {
     assertThat(p.bridge().publicIp().refreshSeconds()).isEqualTo(60);
     assertThat(p.bridge().publicIp().lookupTimeoutSeconds()).isEqualTo(2);
     assertThat(p.proxy().k8sWatch().enabled()).isFalse();
+    assertThat(p.proxy().k8sWatch().stripFields()).isFalse();
+    assertThat(p.proxy().k8sWatch().redactSecrets()).isFalse();
   }
 
   /** Each documented extra_env name, a non-default value for it, and where that value must land. */

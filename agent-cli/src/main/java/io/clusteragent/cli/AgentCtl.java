@@ -46,6 +46,7 @@ import tools.jackson.databind.JsonNode;
       AgentCtl.StreamCommand.class,
       AgentCtl.Agents.class,
       AgentCtl.Keygen.class,
+      AgentCtl.Gateway.class,
       BrowseCommands.ApiResources.class,
       BrowseCommands.Get.class,
       BrowseCommands.Logs.class

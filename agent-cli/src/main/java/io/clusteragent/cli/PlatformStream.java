@@ -99,7 +99,10 @@ public final class PlatformStream implements AutoCloseable {
           "server status " + message.getStatus().getCode() + " " + message.getStatus().getMessage(),
           null);
     }
-    Frame frame = Frame.from(message);
+    Frame frame = refusal(message);
+    if (frame == null) {
+      frame = Frame.from(message);
+    }
     StreamProtocolException problem = state.accept(frame);
     if (frame.instance() != null) {
       instance = frame.instance();
@@ -124,6 +127,27 @@ public final class PlatformStream implements AutoCloseable {
       throw problem;
     }
     return frame;
+  }
+
+  /**
+   * A command the agent refused before its stream began (busy, unauthenticated, a replay, an
+   * unreadable envelope) is answered once, as a unary error reply: that ends the stream as its
+   * error frame would. Null for any other message.
+   */
+  private Frame refusal(Message message) {
+    io.nats.client.impl.Headers headers = message.getHeaders();
+    if (headers == null
+        || headers.getFirst(io.clusteragent.protocol.Headers.FRAME) != null
+        || !Reply.ERROR.equals(headers.getFirst(io.clusteragent.protocol.Headers.STATUS))
+        || state.lastSeq() != 0) {
+      return null;
+    }
+    return new Frame(
+        FrameKind.ERROR,
+        id,
+        1,
+        headers.getFirst(io.clusteragent.protocol.Headers.INSTANCE),
+        message.getData() == null ? new byte[0] : message.getData());
   }
 
   /** Lets the agent send {@code frames} more data frames. */

@@ -263,7 +263,17 @@ class ArgumentParsingTest {
             new AgentCtl(Map.of(), new PrintStream(out), new PrintStream(err), InputStreamOf("")));
 
     assertThat(commandLine.getSubcommands().keySet())
-        .containsExactlyInAnyOrder("ping", "info", "send", "stream", "agents", "keygen");
+        .containsExactlyInAnyOrder(
+            "ping",
+            "info",
+            "send",
+            "stream",
+            "agents",
+            "keygen",
+            "gateway",
+            "api-resources",
+            "get",
+            "logs");
   }
 
   private static ByteArrayInputStream InputStreamOf(String text) {

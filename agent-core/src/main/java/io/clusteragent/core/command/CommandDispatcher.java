@@ -129,6 +129,11 @@ public final class CommandDispatcher {
         CommandResult outcome;
         try {
           outcome = run(handler, context, request);
+        } catch (VirtualMachineError fatal) {
+          // Out of memory or stack in this job: end it with an answer, or the platform waits on a
+          // stream nobody will finish. What the job held is garbage now; the agent goes on.
+          log.error("command {} ({}) failed: {}", request.id(), request.type(), fatal.toString());
+          outcome = internalError(request, fatal);
         } finally {
           cancellation.unbind();
           Thread.interrupted();
@@ -223,13 +228,17 @@ public final class CommandDispatcher {
       }
       // Full detail goes to the log only; the platform gets the class name, not internals.
       log.warn("command {} ({}) failed", request.id(), request.type(), e);
-      return new CommandResult.Failure(
-          ErrorCode.INTERNAL,
-          "internal error ("
-              + e.getClass().getSimpleName()
-              + "); see agent log for command "
-              + request.id());
+      return internalError(request, e);
     }
+  }
+
+  private static CommandResult internalError(CommandRequest request, Throwable e) {
+    return new CommandResult.Failure(
+        ErrorCode.INTERNAL,
+        "internal error ("
+            + e.getClass().getSimpleName()
+            + "); see agent log for command "
+            + request.id());
   }
 
   private static CommandResult cancelledResult(Cancellation cancellation) {

@@ -57,6 +57,23 @@ class CommandDispatcherTest {
         }
       };
 
+  /** Fails the way a job out of memory does: with an Error no handler code catches. */
+  private final CommandHandler exhausting =
+      new CommandHandler() {
+        public String type() {
+          return "test.exhaust";
+        }
+
+        public JobClass jobClass() {
+          return JobClass.WRITE;
+        }
+
+        public CommandResult handle(
+            CommandContext context, tools.jackson.databind.JsonNode payload) {
+          throw new OutOfMemoryError("Java heap space (thrown by the test)");
+        }
+      };
+
   private CommandDispatcher dispatcher(int readSlots) {
     JobBulkheads bulkheads =
         new JobBulkheads(
@@ -72,7 +89,7 @@ class CommandDispatcherTest {
             meters);
     dispatcher =
         new CommandDispatcher(
-            List.of(blockingRead, quickWrite), bulkheads, meters, Clock.systemUTC());
+            List.of(blockingRead, quickWrite, exhausting), bulkheads, meters, Clock.systemUTC());
     return dispatcher;
   }
 
@@ -183,5 +200,21 @@ class CommandDispatcherTest {
     release.countDown();
     assertThat(drained.get(5, TimeUnit.SECONDS)).isTrue();
     assertThat(running.get()).isInstanceOf(CommandResult.Ok.class);
+  }
+
+  @Test
+  void aJobThatRunsOutOfMemoryStillGetsAnAnswerAndFreesItsSlot() throws Exception {
+    dispatcher(1);
+    assertThat(dispatcher.dispatch(request("oom", "test.exhaust")).get(5, TimeUnit.SECONDS))
+        .isInstanceOfSatisfying(
+            CommandResult.Failure.class,
+            f -> {
+              assertThat(f.code()).isEqualTo(ErrorCode.INTERNAL);
+              assertThat(f.message()).contains("OutOfMemoryError").contains("oom");
+            });
+    // the write slot it held is free again
+    assertThat(dispatcher.dispatch(request("w", "test.write")).get(5, TimeUnit.SECONDS))
+        .isInstanceOf(CommandResult.Ok.class);
+    assertThat(dispatcher.runningCount()).isZero();
   }
 }

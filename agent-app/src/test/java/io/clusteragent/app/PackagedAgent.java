@@ -1,0 +1,54 @@
+package io.clusteragent.app;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The packaged agent jar started as an operator runs it: its own JVM, settings only from the
+ * environment given (none inherited from the build's), output to a file.
+ */
+final class PackagedAgent {
+
+  private PackagedAgent() {}
+
+  static Process start(List<String> jvmOptions, Map<String, String> env, Path output)
+      throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar().toString()));
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+    builder
+        .environment()
+        .keySet()
+        .removeIf(k -> k.startsWith("AGENT_") || k.equals("KUBECONFIG") || k.equals("NATS_URL"));
+    builder.environment().putAll(env);
+    return builder.start();
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static Path jar() throws IOException {
+    try (Stream<Path> files = Files.list(Path.of("target"))) {
+      return files
+          .filter(p -> p.getFileName().toString().matches("agent-app-.*\\.jar"))
+          .findFirst()
+          .orElseThrow(() ->
+              new IllegalStateException(
+                  "package the agent first: no agent-app jar in "
+                      + new File("target").getAbsolutePath()));
+    }
+  }
+}
