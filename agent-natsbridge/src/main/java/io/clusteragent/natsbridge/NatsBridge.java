@@ -1,7 +1,6 @@
 package io.clusteragent.natsbridge;
 
 import io.clusteragent.core.lifecycle.CommandIntake;
-import io.clusteragent.core.retry.Backoff;
 import io.clusteragent.natsbridge.checkin.Heartbeats;
 import io.clusteragent.natsbridge.checkin.PlatformCheckIn;
 import io.clusteragent.natsbridge.connection.NatsAuth;
@@ -12,6 +11,7 @@ import io.clusteragent.natsbridge.control.ControlChannel;
 import io.clusteragent.natsbridge.intake.CommandSubscription;
 import io.clusteragent.natsbridge.stream.InputChannel;
 import io.clusteragent.natsbridge.trust.TrustedKeys;
+import io.clusteragent.protocol.Backoff;
 import io.clusteragent.protocol.Redaction;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.clusteragent.cli.PlatformClient;
-import io.clusteragent.core.retry.Backoff;
+import io.clusteragent.protocol.Backoff;
 import io.clusteragent.protocol.Heartbeat;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.WithTestEnvironment;

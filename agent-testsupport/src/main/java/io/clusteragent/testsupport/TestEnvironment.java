@@ -8,6 +8,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +28,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
@@ -548,6 +554,54 @@ public final class TestEnvironment
   /** Stops and starts nats-server on the same port, keeping JetStream data. */
   public void restartNats() {
     script("nats-restart");
+  }
+
+  // ------------------------------------------------------------------ API server and etcd
+
+  /** Stops kube-apiserver and starts it again on the same port with the same etcd. */
+  public void restartApiServer() {
+    script("apiserver-restart");
+  }
+
+  /**
+   * Compacts etcd's history up to its current revision, as the API server itself does every five
+   * minutes: afterwards a watch or a continue token from before is answered 410 Gone once the API
+   * server's watch cache no longer holds it. Returns the revision compacted to.
+   */
+  public long compactEtcd() {
+    String etcd = env.get("TESTENV_ETCD_URL");
+    try {
+      HttpClient http = HttpClient.newHttpClient();
+      String range =
+          http.send(
+                  HttpRequest.newBuilder(URI.create(etcd + "/v3/kv/range"))
+                      .POST(HttpRequest.BodyPublishers.ofString("{\"key\":\"AA==\"}"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      Matcher revision = Pattern.compile("\"revision\":\"(\\d+)\"").matcher(range);
+      if (!revision.find()) {
+        throw new IllegalStateException("etcd answered no revision: " + range);
+      }
+      long current = Long.parseLong(revision.group(1));
+      HttpResponse<String> compacted =
+          http.send(
+              HttpRequest.newBuilder(URI.create(etcd + "/v3/kv/compaction"))
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"revision\":\"" + current + "\",\"physical\":true}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (compacted.statusCode() != 200) {
+        throw new IllegalStateException("etcd compaction failed: " + compacted.body());
+      }
+      return current;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
   }
 
   private void script(String sub) {

@@ -1,6 +1,6 @@
 package io.clusteragent.core.kubernetes;
 
-import io.clusteragent.core.retry.Backoff;
+import io.clusteragent.protocol.Backoff;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;

@@ -1,10 +1,10 @@
 package io.clusteragent.natsbridge.checkin;
 
-import io.clusteragent.core.retry.Backoff;
 import io.clusteragent.core.settings.Secret;
 import io.clusteragent.natsbridge.BridgeSettings;
 import io.clusteragent.natsbridge.connection.NatsAuth;
 import io.clusteragent.natsbridge.connection.NatsEndpoint;
+import io.clusteragent.protocol.Backoff;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.URI;

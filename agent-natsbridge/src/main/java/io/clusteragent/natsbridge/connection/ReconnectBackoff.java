@@ -1,6 +1,6 @@
 package io.clusteragent.natsbridge.connection;
 
-import io.clusteragent.core.retry.Backoff;
+import io.clusteragent.protocol.Backoff;
 import io.nats.client.ReconnectDelayHandler;
 import java.time.Duration;
 

@@ -1,4 +1,4 @@
-package io.clusteragent.core.retry;
+package io.clusteragent.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.clusteragent.core.retry;
+package io.clusteragent.protocol;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
@@ -7,7 +7,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * Exponential backoff with "equal jitter": attempt 1 waits between {@code min/2} and {@code min},
  * then the ceiling doubles up to {@code max}, and each wait is drawn from the upper half of its
  * ceiling. The floor keeps a failing peer from being hammered; the jitter keeps a fleet that lost
- * the same server from coming back in lockstep. The one backoff formula of the agent.
+ * the same server from coming back in lockstep. The one backoff formula of both sides: the agent
+ * and the platform client.
  */
 public record Backoff(Duration min, Duration max) {
 
