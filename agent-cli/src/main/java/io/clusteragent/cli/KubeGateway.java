@@ -140,6 +140,11 @@ public final class KubeGateway implements AutoCloseable {
           return;
         }
       }
+    } catch (StreamProtocolException e) {
+      // An agent defect, not a client's: without this line the client only sees its connection cut.
+      log.println(
+          "agentctl gateway: connection cut, the agent broke the stream protocol: "
+              + e.getMessage());
     } catch (IOException | RuntimeException e) {
       // the client went away or sent garbage: the connection ends, the gateway keeps serving
     } catch (InterruptedException e) {

@@ -280,10 +280,7 @@ class KubectlThroughGatewayTest {
     assertThat(exec.exitCode()).as(exec.stderr()).isEqualTo(direct.exitCode()).isNotZero();
     assertThat(exec.stderr()).contains("exit status 3");
 
-    // One retry: about one run in six, kubectl reported the exec stream closed abnormally (1006)
-    // after all output had arrived; see the closing note of issue 10.
-    Interactive first = interactiveExec(env);
-    Interactive result = first.exit() == 0 ? first : interactiveExec(env);
+    Interactive result = interactiveExec(env);
     assertThat(result.stdout())
         .as("exit %d, stderr %s", result.exit(), result.stderr())
         .isEqualTo("typed line one\ntyped line two\n");

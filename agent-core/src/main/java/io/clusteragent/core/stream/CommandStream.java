@@ -48,7 +48,16 @@ public final class CommandStream implements StreamSink {
   private int takenSinceGrant;
   private final Cancellation cancellation = new Cancellation();
   private final Semaphore credit;
-  private final AtomicLong seq = new AtomicLong();
+
+  /**
+   * Held from taking a sequence number until the frame is with the transport. The producer's data
+   * frames, the input side's credit frames and the scheduler's heartbeats come from different
+   * threads; without it a credit frame could carry a number whose data frame is not out yet, or
+   * leave after a higher-numbered one, and the platform rightly takes either as lost frames.
+   */
+  private final Object publishing = new Object();
+
+  private long seq;
   private final AtomicBoolean finished = new AtomicBoolean();
   private final AtomicLong dataFramesSent = new AtomicLong();
   private final long createdNanos = System.nanoTime();
@@ -87,7 +96,9 @@ public final class CommandStream implements StreamSink {
               ? chunk
               : Arrays.copyOfRange(chunk, offset, Math.min(chunk.length, offset + maxFrameBytes));
       awaitCredit();
-      frame(FrameKind.DATA, seq.incrementAndGet(), slice);
+      synchronized (publishing) {
+        frame(FrameKind.DATA, ++seq, slice);
+      }
       dataFramesSent.incrementAndGet();
       if (chunk.length == 0) {
         break;
@@ -156,7 +167,11 @@ public final class CommandStream implements StreamSink {
   private synchronized void grantInput(int frames) {
     // Counted before it is published, so a frame sent on this grant is never judged beyond credit.
     inputCredit += frames;
-    publisher.credit(seq.get(), frames);
+    synchronized (publishing) {
+      if (!finished.get()) {
+        publisher.credit(seq, frames);
+      }
+    }
   }
 
   /**
@@ -213,15 +228,19 @@ public final class CommandStream implements StreamSink {
 
   /** Sends the END frame (with an optional JSON summary); only the first final frame is sent. */
   public void end(byte[] summary) {
-    if (finished.compareAndSet(false, true)) {
-      frame(FrameKind.END, seq.incrementAndGet(), summary == null ? new byte[0] : summary);
-    }
+    finish(FrameKind.END, summary == null ? new byte[0] : summary);
   }
 
   /** Sends the ERROR frame (an error body); only the first final frame is sent. */
   public void fail(byte[] errorBody) {
-    if (finished.compareAndSet(false, true)) {
-      frame(FrameKind.ERROR, seq.incrementAndGet(), errorBody);
+    finish(FrameKind.ERROR, errorBody);
+  }
+
+  private void finish(FrameKind kind, byte[] body) {
+    synchronized (publishing) {
+      if (finished.compareAndSet(false, true)) {
+        frame(kind, ++seq, body);
+      }
     }
   }
 
@@ -231,8 +250,10 @@ public final class CommandStream implements StreamSink {
 
   /** Sends a heartbeat if nothing was sent for {@code idle}; heartbeats cost no credit. */
   public void heartbeatIfIdle(Duration idle) {
-    if (!finished.get() && System.nanoTime() - lastFrameNanos >= idle.toNanos()) {
-      frame(FrameKind.HEARTBEAT, seq.get(), new byte[0]);
+    synchronized (publishing) {
+      if (!finished.get() && System.nanoTime() - lastFrameNanos >= idle.toNanos()) {
+        frame(FrameKind.HEARTBEAT, seq, new byte[0]);
+      }
     }
   }
 

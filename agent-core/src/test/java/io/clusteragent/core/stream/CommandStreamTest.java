@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -170,6 +171,66 @@ class CommandStreamTest {
     Thread.sleep(200);
     assertThat(big.acceptInput(1, false, new byte[101])).isFalse();
     assertThat(big.closeReason().message()).contains("exceeds 100");
+  }
+
+  @Test
+  void aCreditFrameLeavesOnlyAfterTheDataFrameWhoseNumberItCarries() throws Exception {
+    List<String> wire = new CopyOnWriteArrayList<>();
+    CountDownLatch dataPublishing = new CountDownLatch(1);
+    CountDownLatch releaseData = new CountDownLatch(1);
+    FramePublisher slowTransport =
+        new FramePublisher() {
+          public void publish(FrameKind kind, long seq, byte[] body) {
+            dataPublishing.countDown();
+            try {
+              releaseData.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            wire.add(kind.wire() + " " + seq);
+          }
+
+          public void credit(long lastSeq, int frames) {
+            wire.add("credit " + lastSeq);
+          }
+        };
+    CommandStream stream =
+        new CommandStream("s", slowTransport, 1, new StreamLimits(100, Duration.ofSeconds(5), 4));
+    Thread producer =
+        Thread.ofPlatform()
+            .start(() -> {
+              try {
+                stream.send(new byte[1]);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    dataPublishing.await();
+    // the handler's first read grants input credit while data frame 1 is still on its way out
+    Thread reader = Thread.ofPlatform().start(() -> receive(stream));
+    while (wire.isEmpty() && reader.getState() != Thread.State.BLOCKED) {
+      Thread.onSpinWait();
+    }
+    releaseData.countDown();
+    producer.join();
+    assertThat(stream.acceptInput(1, true, new byte[0])).isTrue();
+    reader.join();
+    assertThat(wire).containsExactly("data 1", "credit 1");
+  }
+
+  @Test
+  void inputTakenAfterTheEndFrameIsNotGrantedBack() throws Exception {
+    CommandStream stream = stream(1, 100, Duration.ofSeconds(5));
+    CompletableFuture<byte[]> first = CompletableFuture.supplyAsync(() -> receive(stream));
+    while (credits.isEmpty()) {
+      Thread.onSpinWait();
+    }
+    assertThat(stream.acceptInput(1, false, new byte[] {1})).isTrue();
+    assertThat(stream.acceptInput(2, false, new byte[] {2})).isTrue();
+    assertThat(first.get(5, TimeUnit.SECONDS)).containsExactly(1);
+    stream.end(null);
+    assertThat(stream.receive()).containsExactly(2);
+    assertThat(credits).as("nothing may follow the end frame").containsExactly(4);
   }
 
   private static byte[] receive(CommandStream stream) {
