@@ -315,6 +315,75 @@ class KubectlThroughGatewayTest {
         new String(interactive.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
   }
 
+  /**
+   * Into the pod by {@code kubectl exec -i}, out of it by {@code kubectl cp}. {@code kubectl cp}
+   * into a kwok pod never finishes: kwok 0.8.0's local exec copies the session's stdin into the
+   * process but never closes that pipe, and tar waits for its end. {@code head -c} ends on the
+   * count instead, and the bytes travel the same way kubectl cp sends its tar stream.
+   */
+  @Test
+  void twentyMegabytesGoIntoThePodAndComeBackOutByteForByte(TestEnvironment env) throws Exception {
+    int size = 20 * 1024 * 1024;
+    byte[] random = new byte[size];
+    new java.util.Random().nextBytes(random);
+    Path original = env.dir().resolve("gw-cp-original.bin");
+    Files.write(original, random);
+    String checksum = sha256(original);
+
+    String store = "head -c " + size + " > ";
+    upload(env, adminConfig, original, "sh", "-c", store + "gw-cp-tunnelled.bin");
+    upload(env, env.adminKubeconfig(), original, "sh", "-c", store + "gw-cp-direct.bin");
+    for (String inPod : List.of("gw-cp-tunnelled.bin", "gw-cp-direct.bin")) {
+      assertThat(
+              via(env, adminConfig, "exec", "-n", ns, pod, "--", "sha256sum", inPod)
+                  .assertSuccess()
+                  .stdout())
+          .as(inPod)
+          .startsWith(checksum + " ");
+    }
+
+    Path tunnelled = env.dir().resolve("gw-cp-back-tunnelled.bin");
+    Path direct = env.dir().resolve("gw-cp-back-direct.bin");
+    via(env, adminConfig, "cp", "-n", ns, pod + ":gw-cp-tunnelled.bin", tunnelled.toString())
+        .assertSuccess();
+    env.kubectl("cp", "-n", ns, pod + ":gw-cp-tunnelled.bin", direct.toString()).assertSuccess();
+    assertThat(sha256(tunnelled)).isEqualTo(sha256(direct)).isEqualTo(checksum);
+  }
+
+  /** {@code kubectl exec -i} with {@code input} as its stdin. */
+  private static void upload(TestEnvironment env, Path kubeconfig, Path input, String... command)
+      throws Exception {
+    List<String> kubectl =
+        new ArrayList<>(
+            List.of(
+                env.kubectl().toString(),
+                "--kubeconfig",
+                kubeconfig.toString(),
+                "exec",
+                "-i",
+                "-n",
+                ns,
+                pod,
+                "--"));
+    kubectl.addAll(List.of(command));
+    Process process =
+        env.processBuilder(kubectl.toArray(String[]::new))
+            .redirectInput(input.toFile())
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("kubectl exec -i").isTrue();
+    new CommandResult(kubectl, process.exitValue(), "", stderr).assertSuccess();
+  }
+
+  private static String sha256(Path file) throws Exception {
+    java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      in.transferTo(new java.security.DigestOutputStream(OutputStream.nullOutputStream(), digest));
+    }
+    return java.util.HexFormat.of().formatHex(digest.digest());
+  }
+
   @Test
   void theClusterRbacDecidesForTheGatewaysIdentityAndImpersonationCannotBeSmuggled(
       TestEnvironment env) {

@@ -46,7 +46,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>Pod logs: kwok serves {@code pods/log} from files chosen by the test ({@link #podLogFile},
  * {@link #namespaceLogFile}, lines in CRI format via {@link #appendPodLog}/{@link #appendLog};
  * follow works). Pod exec: {@code kubectl exec} runs the command as a local process of the test
- * machine (kwok {@code ClusterExec}, working directory {@code <dir>/kwok-exec}).
+ * machine (kwok {@code ClusterExec}, working directory {@code <dir>/kwok-exec}). kwok never closes
+ * the command's stdin, so a command that reads stdin to its end ({@code cat}, {@code tar x}, hence
+ * {@code kubectl cp} into a pod) never finishes; one that stops on a count ({@code head -c}) does.
  */
 public final class TestEnvironment
     implements ExtensionContext.Store.CloseableResource, AutoCloseable {
