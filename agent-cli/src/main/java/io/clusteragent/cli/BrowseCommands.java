@@ -263,6 +263,14 @@ final class BrowseCommands {
     @Option(names = "--timestamps", description = "Prefix each line with its time.")
     boolean timestamps;
 
+    @Option(
+        names = {"-p", "--previous"},
+        description = "The log of the container's previous run.")
+    boolean previous;
+
+    @Option(names = "--limit-bytes", paramLabel = "N", description = "At most N bytes.")
+    Long limitBytes;
+
     @Override
     public Integer call() throws Exception {
       ObjectNode payload = WireJson.MAPPER.createObjectNode();
@@ -276,6 +284,12 @@ final class BrowseCommands {
       }
       if (timestamps) {
         payload.put("timestamps", true);
+      }
+      if (previous) {
+        payload.put("previous", true);
+      }
+      if (limitBytes != null) {
+        payload.put("limitBytes", limitBytes);
       }
       AgentCtl.StreamCommand stream = new AgentCtl.StreamCommand();
       stream.root = root;

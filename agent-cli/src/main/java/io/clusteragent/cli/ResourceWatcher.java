@@ -43,6 +43,7 @@ public final class ResourceWatcher implements AutoCloseable {
   private final AtomicLong resyncs = new AtomicLong();
   private final AtomicLong reopens = new AtomicLong();
   private volatile String resourceVersion;
+  private volatile String lastProblem = "none";
   private volatile boolean closed;
   private volatile PlatformStream current;
   private Thread loop;
@@ -78,6 +79,11 @@ public final class ResourceWatcher implements AutoCloseable {
   /** How many times a cut watch was opened again from where it stood. */
   public long reopens() {
     return reopens.get();
+  }
+
+  /** What last cut the watch or failed to re-open it, for people watching the watcher. */
+  public String lastProblem() {
+    return lastProblem;
   }
 
   /** The resourceVersion the view stands at. */
@@ -116,6 +122,7 @@ public final class ResourceWatcher implements AutoCloseable {
       } catch (InterruptedException e) {
         return;
       } catch (StreamLines.StreamFailedException e) {
+        lastProblem = e.getMessage();
         if (isGone(e)) {
           resourceVersion = null;
           continue;
@@ -123,6 +130,7 @@ public final class ResourceWatcher implements AutoCloseable {
         failures = pause(failures);
       } catch (RuntimeException e) {
         // no agent subscribed (it restarts), a gap after an outage, NATS reconnecting...
+        lastProblem = e.getClass().getSimpleName() + ": " + e.getMessage();
         failures = pause(failures);
       }
       if (!closed && resourceVersion != null) {
@@ -151,6 +159,7 @@ public final class ResourceWatcher implements AutoCloseable {
         switch (type) {
           case "BOOKMARK" -> resourceVersion = versionOf(object);
           case "ERROR" -> {
+            lastProblem = "ERROR event: " + object.path("message").asString("");
             if (object.path("code").asInt() == 410) {
               resourceVersion = null;
             }

@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -39,7 +40,9 @@ import okhttp3.EventListener;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /** logs.stream against kwok-served pod logs through the real API server. */
 @WithTestEnvironment
@@ -61,7 +64,7 @@ class PodLogStreamCommandTest {
   @BeforeAll
   static void deploy(TestEnvironment env) throws Exception {
     ns = Workloads.uniqueNamespace(env, "logs");
-    pods = Workloads.deployAndAwaitPodNames(env, ns, "talker", 4);
+    pods = Workloads.deployAndAwaitPodNames(env, ns, "talker", 5);
     clients =
         new KubernetesClients(
             new CoreSettings.Kubernetes(false, 3, 64, 128), env.adminKubeconfig().toString());
@@ -140,6 +143,8 @@ class PodLogStreamCommandTest {
     assertThat(sink.text()).isEqualTo("two\nthree\n");
     assertThat(((CommandResult.Ok) result).body().path("bytes").asLong())
         .isEqualTo("two\nthree\n".length());
+    assertThat(((CommandResult.Ok) result).body().path("reason").asString())
+        .isEqualTo("end of log");
   }
 
   @Test
@@ -212,6 +217,23 @@ class PodLogStreamCommandTest {
         "{\"namespace\":\"" + ns + "\",\"pod\":\"p\",\"follow\":\"yes\"}",
         ErrorCode.BAD_REQUEST,
         "follow must be true or false");
+    assertFailure(
+        Actor.AGENT,
+        "{\"namespace\":\"" + ns + "\",\"pod\":\"p\",\"sinceTime\":\"yesterday\"}",
+        ErrorCode.BAD_REQUEST,
+        "sinceTime must be an RFC 3339 time");
+    assertFailure(
+        Actor.AGENT,
+        "{\"namespace\":\""
+            + ns
+            + "\",\"pod\":\"p\",\"sinceTime\":\"2026-01-01T00:00:00Z\",\"sinceSeconds\":5}",
+        ErrorCode.BAD_REQUEST,
+        "exclude each other");
+    assertFailure(
+        Actor.AGENT,
+        "{\"namespace\":\"" + ns + "\",\"pod\":\"p\",\"limitBytes\":0}",
+        ErrorCode.BAD_REQUEST,
+        "limitBytes must be an integer >= 1");
   }
 
   private void assertFailure(Actor actor, String payload, ErrorCode code, String messagePart) {
@@ -225,6 +247,57 @@ class PodLogStreamCommandTest {
               assertThat(e.code()).as(payload).isEqualTo(code);
               assertThat(e.getMessage()).as(payload).contains(messagePart);
             });
+  }
+
+  @Test
+  void limitBytesSinceTimeAndPreviousReachTheApiServer(TestEnvironment env) throws Exception {
+    String pod = pods.get(3);
+    Path logFile = env.appendPodLog(ns, pod, "alpha", "beta");
+    JsonNode limited = run(pod, ",\"limitBytes\":8");
+    assertThat(limited.path("text").asString()).isEqualTo("alpha\nbe");
+    assertThat(limited.path("summary").path("reason").asString()).isEqualTo("limit reached");
+
+    // CRI timestamps have nanoseconds, the API server's sinceTime seconds: leave a whole second
+    Thread.sleep(1500);
+    Instant since = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    Thread.sleep(100);
+    TestEnvironment.appendLog(logFile, "gamma");
+    JsonNode recent = run(pod, ",\"follow\":false,\"sinceTime\":\"" + since + "\"");
+    assertThat(recent.path("text").asString()).isEqualTo("gamma\n");
+    assertThat(recent.path("summary").path("reason").asString()).isEqualTo("end of log");
+
+    TestEnvironment.appendLog(env.previousPodLogFile(ns, pod), "from the last run");
+    JsonNode previous = run(pod, ",\"follow\":false,\"previous\":true");
+    assertThat(previous.path("text").asString()).isEqualTo("from the last run\n");
+  }
+
+  @Test
+  void aFollowedLogEndsWhenItsPodIsDeletedAndSaysSo(TestEnvironment env) throws Exception {
+    String pod = pods.get(4);
+    env.appendPodLog(ns, pod, "last words");
+    RecordingSink sink = new RecordingSink(4);
+    Future<CommandResult> running =
+        StreamingRuns.runAsync(
+            logs,
+            StreamingRuns.context("logs", sink, Actor.AGENT, new Cancellation()),
+            JSON.readTree("{\"namespace\":\"" + ns + "\",\"pod\":\"" + pod + "\"}"));
+    sink.awaitText("last words\n");
+    env.kubectl("delete", "pod", pod, "-n", ns, "--wait=false").assertSuccess();
+    CommandResult result = running.get(60, TimeUnit.SECONDS);
+    assertThat(((CommandResult.Ok) result).body().path("reason").asString())
+        .isEqualTo("pod deleted");
+  }
+
+  /** Runs logs.stream to its end; returns {"text", "summary"}. */
+  private JsonNode run(String pod, String extra) throws Exception {
+    RecordingSink sink = new RecordingSink(64);
+    CommandResult result =
+        logs.handle(
+            StreamingRuns.context("logs", sink, Actor.AGENT, new Cancellation()),
+            JSON.readTree("{\"namespace\":\"" + ns + "\",\"pod\":\"" + pod + "\"" + extra + "}"));
+    ObjectNode out = JSON.createObjectNode().put("text", sink.text());
+    out.set("summary", ((CommandResult.Ok) result).body());
+    return out;
   }
 
   /** Collects a log stream's text. */

@@ -442,9 +442,10 @@ public final class TestEnvironment
         spec:
           logs:
           - logsFile: %s
+            previousLogsFile: %s
             follow: true
         """
-            .formatted(pod, namespace, file),
+            .formatted(pod, namespace, file, previousLogFile(file)),
         namespace,
         pod);
     return file;
@@ -514,6 +515,18 @@ public final class TestEnvironment
    * Appends lines (as container stdout, CRI log format) to the log file of a pod; see {@link
    * #podLogFile}.
    */
+  /**
+   * The file kwok serves as the pod's previous container log ({@code logs --previous}); created
+   * with its rule by {@link #podLogFile}.
+   */
+  public Path previousPodLogFile(String namespace, String pod) {
+    return previousLogFile(podLogFile(namespace, pod));
+  }
+
+  private static Path previousLogFile(Path logFile) {
+    return logFile.resolveSibling(logFile.getFileName() + ".previous");
+  }
+
   public Path appendPodLog(String namespace, String pod, String... lines) {
     Path file = podLogFile(namespace, pod);
     appendLog(file, lines);
