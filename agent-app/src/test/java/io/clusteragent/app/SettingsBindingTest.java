@@ -10,8 +10,10 @@ import io.clusteragent.core.settings.SettingsFailureAnalyzer;
 import io.clusteragent.helm.ReleaseSettings;
 import io.clusteragent.natsbridge.BridgeSettings;
 import io.clusteragent.proxy.ProxySettings;
+import io.clusteragent.proxy.resources.WatchForwarding;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -80,6 +82,7 @@ class SettingsBindingTest {
     assertThat(p.proxy().k8sWatch().enabled()).isTrue();
     assertThat(p.proxy().k8sWatch().stripFields()).isTrue();
     assertThat(p.proxy().k8sWatch().redactSecrets()).isTrue();
+    assertThat(p.proxy().k8sWatch().forwarding()).isEqualTo(WatchForwarding.DEFAULTS);
     assertThat(p.core().kubernetes().http2Enabled()).isFalse();
     assertThat(p.core().kubernetes().requestMaxAttempts()).isEqualTo(3);
     assertThat(p.core().kubernetes().proxyUnaryConcurrency()).isEqualTo(64);
@@ -107,6 +110,13 @@ class SettingsBindingTest {
     env.put("AGENT_K8S_WATCH_ENABLED", "false");
     env.put("AGENT_K8S_WATCH_STRIP_FIELDS", "false");
     env.put("AGENT_K8S_WATCH_REDACT_SECRETS", "false");
+    env.put("AGENT_K8S_WATCH_BATCH_SIZE", "7");
+    env.put("AGENT_K8S_WATCH_BATCH_TIMEOUT_MS", "250");
+    env.put("AGENT_K8S_WATCH_MAX_EVENTS_PER_SEC", "50");
+    env.put("AGENT_K8S_WATCH_TIMEOUT_SECONDS", "60");
+    env.put("AGENT_K8S_WATCH_RECONNECT_DELAY_MS", "200");
+    env.put("AGENT_K8S_WATCH_MAX_RECONNECT_DELAY_MS", "4000");
+    env.put("AGENT_DYNAMIC_API_DISCOVERY_ENABLED", "true");
     Bound p = bind(env);
     assertThat(p.bridge().ankraUrl())
         .isEqualTo(URI.create("http://platform.example.test:8443/base"));
@@ -124,6 +134,16 @@ class SettingsBindingTest {
     assertThat(p.proxy().k8sWatch().enabled()).isFalse();
     assertThat(p.proxy().k8sWatch().stripFields()).isFalse();
     assertThat(p.proxy().k8sWatch().redactSecrets()).isFalse();
+    assertThat(p.proxy().k8sWatch().forwarding())
+        .isEqualTo(
+            new WatchForwarding(
+                7,
+                Duration.ofMillis(250),
+                50,
+                Duration.ofSeconds(60),
+                Duration.ofMillis(200),
+                Duration.ofMillis(4000)));
+    assertThat(p.proxy().dynamicApiDiscoveryEnabled()).isTrue();
   }
 
   /** Each documented extra_env name, a non-default value for it, and where that value must land. */
@@ -217,6 +237,9 @@ class SettingsBindingTest {
     assertThat(failure(Map.of("AGENT_K8S_WATCH_ENABLED", "maybe")))
         .isEqualTo(
             "invalid setting: k8s_watch.enabled (env AGENT_K8S_WATCH_ENABLED) = 'maybe' is not accepted; expected true or false");
+    assertThat(failure(Map.of("AGENT_K8S_WATCH_BATCH_SIZE", "0")))
+        .isEqualTo(
+            "invalid setting: k8s_watch.batch_size (env AGENT_K8S_WATCH_BATCH_SIZE) = '0' is not accepted; expected an integer >= 1 (events)");
   }
 
   @Test

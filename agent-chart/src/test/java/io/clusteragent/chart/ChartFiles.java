@@ -41,6 +41,15 @@ final class ChartFiles {
    * repo/../shared). Empty when they are not there; the committed documented-values.tsv still
    * applies.
    */
+  /** The sister pages' facts, full values reference in section 1; absent outside the workspace. */
+  static Optional<Path> agentDocsMore() {
+    Path docs =
+        Path.of(System.getProperty("agent.docs.more", "../../shared/reference/agent-docs-more.md"))
+            .toAbsolutePath()
+            .normalize();
+    return Files.isRegularFile(docs) ? Optional.of(docs) : Optional.empty();
+  }
+
   static Optional<Path> agentDocs() {
     Path docs =
         Path.of(System.getProperty("agent.docs", "../../shared/reference/agent-docs.txt"))

@@ -161,6 +161,14 @@ class ChartTemplateTest {
             entry("AGENT_PUBLIC_IP_REFRESH_SECONDS", "3600"),
             entry("AGENT_PUBLIC_IP_LOOKUP_TIMEOUT_SECONDS", "5"),
             entry("AGENT_K8S_WATCH_ENABLED", "true"),
+            entry("AGENT_K8S_WATCH_BATCH_SIZE", "20"),
+            entry("AGENT_K8S_WATCH_BATCH_TIMEOUT_MS", "500"),
+            entry("AGENT_K8S_WATCH_RECONNECT_DELAY_MS", "1000"),
+            entry("AGENT_K8S_WATCH_MAX_RECONNECT_DELAY_MS", "30000"),
+            entry("AGENT_K8S_WATCH_MAX_EVENTS_PER_SEC", "500"),
+            entry("AGENT_K8S_WATCH_STRIP_FIELDS", "true"),
+            entry("AGENT_K8S_WATCH_TIMEOUT_SECONDS", "300"),
+            entry("AGENT_K8S_WATCH_REDACT_SECRETS", "true"),
             entry("HOME", "/home/agent"),
             entry("POD_NAME", null),
             entry("POD_NAMESPACE", null));
@@ -205,7 +213,15 @@ class ChartTemplateTest {
                 "--set",
                 "public_ip.lookup_timeout_seconds=2",
                 "--set",
-                "k8s_watch.enabled=false"));
+                "k8s_watch.enabled=false",
+                "--set",
+                "k8s_watch.batch_size=5",
+                "--set",
+                "k8s_watch.max_events_per_sec=50",
+                "--set",
+                "k8s_watch.redact_secrets=false",
+                "--set",
+                "k8s_watch.dynamic_discovery=true"));
 
     assertThat(chart.env())
         .contains(
@@ -216,7 +232,11 @@ class ChartTemplateTest {
             entry("AGENT_PUBLIC_IP_LOOKUP_URL", "https://ip.example.test/"),
             entry("AGENT_PUBLIC_IP_REFRESH_SECONDS", "60"),
             entry("AGENT_PUBLIC_IP_LOOKUP_TIMEOUT_SECONDS", "2"),
-            entry("AGENT_K8S_WATCH_ENABLED", "false"));
+            entry("AGENT_K8S_WATCH_ENABLED", "false"),
+            entry("AGENT_K8S_WATCH_BATCH_SIZE", "5"),
+            entry("AGENT_K8S_WATCH_MAX_EVENTS_PER_SEC", "50"),
+            entry("AGENT_K8S_WATCH_REDACT_SECRETS", "false"),
+            entry("AGENT_DYNAMIC_API_DISCOVERY_ENABLED", "true"));
     assertThat(Yamls.at(chart.deployment(), "spec.replicas")).isEqualTo(3);
   }
 

@@ -43,7 +43,7 @@ class DocumentedValuesTest {
               : "<missing from values.yaml>");
     }
 
-    assertThat(expected).hasSize(21);
+    assertThat(expected).hasSize(30);
     assertThat(actual).containsExactlyEntriesOf(expected);
   }
 
@@ -81,8 +81,24 @@ class DocumentedValuesTest {
                 .as("documented-values.tsv entry for performance-tuning row '%s'", row)
                 .anyMatch(entry -> ValuesTables.rowMatches(row, entry)));
 
-    for (ValuesTables.Documented prose : tsv.stream().filter(entry -> !entry.inTable()).toList()) {
+    for (ValuesTables.Documented prose :
+        tsv.stream().filter(ValuesTables.Documented::inProse).toList()) {
       assertThat(docs).contains(prose.parameter() + " (default " + prose.defaultValue() + ")");
+    }
+  }
+
+  @Test
+  void referenceRowsAreInTheFullValuesReference() throws IOException {
+    Optional<Path> moreFile = ChartFiles.agentDocsMore();
+    assumeThat(moreFile).as("reference docs at ../shared/reference/agent-docs-more.md").isPresent();
+    String reference = Files.readString(moreFile.orElseThrow());
+    for (ValuesTables.Documented row :
+        documented().stream().filter(ValuesTables.Documented::inReference).toList()) {
+      // a row may name two values ("`k8s_watch.reconnect_delay_ms` / `max_reconnect_delay_ms`")
+      String leaf = row.parameter().substring(row.parameter().lastIndexOf('.') + 1);
+      assertThat(reference)
+          .as("%s in the full values reference", row.parameter())
+          .containsAnyOf("`" + row.parameter() + "`", "`" + leaf + "`");
     }
   }
 

@@ -13,15 +13,31 @@ import java.util.Map;
 final class ValuesTables {
 
   /**
-   * One parameter/default pair of documented-values.tsv; {@code inTable} false for values
-   * documented in prose.
+   * One parameter/default pair of documented-values.tsv and where the docs give it: {@code table}
+   * (the main page's values table), {@code prose} or {@code reference} (the sister pages' full
+   * values reference).
    */
-  record Documented(String parameter, String defaultValue, boolean inTable) {}
+  record Documented(String parameter, String defaultValue, String source) {
+
+    boolean inTable() {
+      return source.equals("table");
+    }
+
+    boolean inProse() {
+      return source.equals("prose");
+    }
+
+    boolean inReference() {
+      return source.equals("reference");
+    }
+  }
 
   static final String README_TABLE_START = "<!-- values-table:start -->";
   static final String README_TABLE_END = "<!-- values-table:end -->";
 
   private ValuesTables() {}
+
+  static final List<String> SOURCES = List.of("table", "prose", "reference");
 
   static List<Documented> parseTsv(String tsv) {
     List<Documented> rows = new ArrayList<>();
@@ -30,11 +46,12 @@ final class ValuesTables {
         continue;
       }
       String[] cells = line.split("\t", -1);
-      if (cells.length != 3 || !(cells[2].equals("table") || cells[2].equals("prose"))) {
+      if (cells.length != 3 || !SOURCES.contains(cells[2])) {
         throw new IllegalArgumentException(
-            "documented-values.tsv: expected parameter<TAB>default<TAB>table|prose: " + line);
+            "documented-values.tsv: expected parameter<TAB>default<TAB>table|prose|reference: "
+                + line);
       }
-      rows.add(new Documented(cells[0], cells[1], cells[2].equals("table")));
+      rows.add(new Documented(cells[0], cells[1], cells[2]));
     }
     return rows;
   }

@@ -213,6 +213,34 @@ public final class PlatformClient implements AutoCloseable {
     }
   }
 
+  /**
+   * Checks that this connection still carries messages through the server, by sending one to
+   * itself, and forces a reconnect when it does not. A jnats (2.25.1) connection that lived through
+   * a fast server restart can stop delivering what it publishes while every status says connected;
+   * the agent guards against it the same way. Returns whether the path worked.
+   */
+  public boolean checkPath(Duration timeout) throws InterruptedException {
+    Subscription echo = connection.subscribe(connection.createInbox());
+    try {
+      connection.publish(echo.getSubject(), new byte[0]);
+      if (echo.nextMessage(timeout) != null) {
+        return true;
+      }
+    } catch (IllegalStateException closed) {
+      return false;
+    } finally {
+      if (echo.isActive()) {
+        echo.unsubscribe();
+      }
+    }
+    try {
+      connection.forceReconnect();
+    } catch (IOException e) {
+      // jnats goes on reconnecting by itself
+    }
+    return false;
+  }
+
   /** Tells the agents which stream ids the platform still reads; they close the others. */
   public void sync(List<String> liveIds) {
     publishControl(Control.sync(List.copyOf(liveIds), clock.millis()));

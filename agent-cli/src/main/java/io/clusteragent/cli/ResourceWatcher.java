@@ -35,6 +35,7 @@ public final class ResourceWatcher implements AutoCloseable {
   static final Duration IDLE = Duration.ofSeconds(20);
   static final Duration WATCH_DEADLINE = Duration.ofHours(1);
   static final int WATCH_CREDIT = 16;
+  static final Duration PATH_CHECK = Duration.ofSeconds(2);
 
   private final PlatformClient client;
   private final ObjectNode target;
@@ -127,6 +128,9 @@ public final class ResourceWatcher implements AutoCloseable {
           resourceVersion = null;
           continue;
         }
+        if (e.code() == null && !checkPath()) {
+          lastProblem += "; the NATS connection delivered nothing, forced a reconnect";
+        }
         failures = pause(failures);
       } catch (RuntimeException e) {
         // no agent subscribed (it restarts), a gap after an outage, NATS reconnecting...
@@ -182,6 +186,17 @@ public final class ResourceWatcher implements AutoCloseable {
 
   private static String versionOf(JsonNode object) {
     return object.path("metadata").path("resourceVersion").asString("");
+  }
+
+  /** After a silent stream: is it the agent, or our own connection that stopped delivering? */
+  private boolean checkPath() {
+    try {
+      return client.checkPath(PATH_CHECK);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closed = true;
+      return true;
+    }
   }
 
   /** The agent's answer to a watch from a resourceVersion the API server no longer keeps. */

@@ -53,7 +53,11 @@ public class ProxyAutoConfiguration {
       ProxySettings settings,
       MeterRegistry meters) {
     return new ResourceWatchCommand(
-        new ApiServerGet(clients::streamingClient), access, settings.k8sWatch().enabled(), meters);
+        new ApiServerGet(clients::streamingClient),
+        access,
+        settings.k8sWatch().enabled(),
+        settings.k8sWatch().forwarding(),
+        meters);
   }
 
   @Bean

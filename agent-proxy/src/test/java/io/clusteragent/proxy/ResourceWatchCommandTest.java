@@ -20,6 +20,7 @@ import io.clusteragent.proxy.apiserver.ApiServerGet;
 import io.clusteragent.proxy.objects.ObjectFilter;
 import io.clusteragent.proxy.resources.ResourceAccess;
 import io.clusteragent.proxy.resources.ResourceWatchCommand;
+import io.clusteragent.proxy.resources.WatchForwarding;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import io.clusteragent.testsupport.Workloads;
@@ -72,6 +73,11 @@ class ResourceWatchCommandTest {
   }
 
   private ResourceWatchCommand handler(boolean enabled) {
+    return handler(enabled, WatchForwarding.DEFAULTS, new SimpleMeterRegistry());
+  }
+
+  private ResourceWatchCommand handler(
+      boolean enabled, WatchForwarding forwarding, SimpleMeterRegistry meters) {
     EventListener recorder =
         new EventListener() {
           @Override
@@ -97,7 +103,8 @@ class ResourceWatchCommandTest {
         }),
         new ResourceAccess(false, new ObjectFilter(true, true)),
         enabled,
-        new SimpleMeterRegistry());
+        forwarding,
+        meters);
   }
 
   @Test
@@ -330,6 +337,119 @@ class ResourceWatchCommandTest {
         "API server answered 400");
   }
 
+  @Test
+  void eventsThatArriveTogetherLeaveInBatchesOfAtMostTheBatchSize(TestEnvironment env)
+      throws Exception {
+    String batchNs = Workloads.uniqueNamespace(env, "batch");
+    for (int i = 0; i < 10; i++) {
+      env.kubectl("create", "configmap", "b-" + i, "-n", batchNs).assertSuccess();
+    }
+    WatchForwarding threeAtATime =
+        new WatchForwarding(
+            3,
+            Duration.ofSeconds(5),
+            500,
+            Duration.ofSeconds(300),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(5));
+    QueueSink frames = new QueueSink(64);
+    Future<CommandResult> running =
+        StreamingRuns.runAsync(
+            handler(true, threeAtATime, new SimpleMeterRegistry()),
+            StreamingRuns.context("watch", frames, Actor.AGENT, new Cancellation()),
+            JSON.readTree(
+                "{\"group\":\"\",\"version\":\"v1\",\"resource\":\"configmaps\",\"namespace\":\""
+                    + batchNs
+                    + "\",\"timeoutSeconds\":3}"));
+    int events = 0;
+    long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (events < 11) {
+      String frame = frames.next(until);
+      assertThat(frame).as("the initial ADDED events").isNotNull();
+      long lines = frame.chars().filter(c -> c == '\n').count();
+      assertThat(lines).as("events in one frame").isBetween(1L, 3L);
+      assertThat(frame).endsWith("\n");
+      events += (int) lines;
+    }
+    assertThat(running.get(30, TimeUnit.SECONDS)).isInstanceOf(CommandResult.Ok.class);
+  }
+
+  @Test
+  void beyondTheEventRateThePlatformIsToldToRelist(TestEnvironment env) throws Exception {
+    String floodNs = Workloads.uniqueNamespace(env, "flood");
+    for (int i = 0; i < 12; i++) {
+      env.kubectl("create", "configmap", "f-" + i, "-n", floodNs).assertSuccess();
+    }
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    WatchForwarding fivePerSecond =
+        new WatchForwarding(
+            20,
+            Duration.ofMillis(500),
+            5,
+            Duration.ofSeconds(300),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(5));
+    EventSink sink = new EventSink(64);
+    CommandResult result =
+        handler(true, fivePerSecond, meters)
+            .handle(
+                StreamingRuns.context("watch", sink, Actor.AGENT, new Cancellation()),
+                JSON.readTree(
+                    "{\"group\":\"\",\"version\":\"v1\",\"resource\":\"configmaps\",\"namespace\":\""
+                        + floodNs
+                        + "\"}"));
+    assertThat(result).isInstanceOf(CommandResult.Ok.class);
+    List<JsonNode> events = sink.all();
+    assertThat(events.subList(0, events.size() - 1))
+        .hasSize(5)
+        .allSatisfy(e -> assertThat(e.path("type").asString()).isEqualTo("ADDED"));
+    JsonNode marker = events.getLast();
+    assertThat(marker.path("type").asString()).isEqualTo("ERROR");
+    assertThat(marker.path("object").path("code").asInt()).isEqualTo(410);
+    assertThat(marker.path("object").path("message").asString())
+        .contains("k8s_watch.max_events_per_sec")
+        .endsWith("relist");
+    assertThat(meters.get("ankra.agent.watch.events.rate.limited").counter().count()).isOne();
+  }
+
+  @Test
+  void theAgentReopensTheApiServersWatchFromWhereItStoodSoThePlatformSeesOneStream(
+      TestEnvironment env) throws Exception {
+    String longNs = Workloads.uniqueNamespace(env, "long");
+    env.kubectl("create", "configmap", "before", "-n", longNs).assertSuccess();
+    WatchForwarding oneSecondConnections =
+        new WatchForwarding(
+            20,
+            Duration.ofMillis(500),
+            500,
+            Duration.ofSeconds(1),
+            Duration.ofMillis(100),
+            Duration.ofSeconds(1));
+    EventSink sink = new EventSink(64);
+    Cancellation cancellation = new Cancellation();
+    Future<CommandResult> running =
+        StreamingRuns.runAsync(
+            handler(true, oneSecondConnections, new SimpleMeterRegistry()),
+            StreamingRuns.context("watch", sink, Actor.AGENT, cancellation),
+            JSON.readTree(
+                "{\"group\":\"\",\"version\":\"v1\",\"resource\":\"configmaps\",\"namespace\":\""
+                    + longNs
+                    + "\"}"));
+    assertThat(sink.awaitEvent("before").path("type").asString()).isEqualTo("ADDED");
+    // several API server watch connections come and go meanwhile
+    Thread.sleep(3500);
+    env.kubectl("create", "configmap", "after", "-n", longNs).assertSuccess();
+    assertThat(sink.awaitEvent("after").path("type").asString()).isEqualTo("ADDED");
+    assertThat(running.isDone()).as("one stream for the platform").isFalse();
+    // re-opened from the last resourceVersion: "before" is announced once, not per connection
+    sink.all();
+    assertThat(sink.seen)
+        .filteredOn(e -> e.path("object").path("metadata").path("name").asString().equals("before"))
+        .hasSize(1);
+    cancellation.cancel(new CloseReason.Cancelled("done"));
+    running.get(20, TimeUnit.SECONDS);
+  }
+
   private static String configMapWatch(String extra) {
     return "{\"group\":\"\",\"version\":\"v1\",\"resource\":\"configmaps\",\"namespace\":\""
         + ns
@@ -360,6 +480,21 @@ class ResourceWatchCommandTest {
   static final class EventSink extends QueueSink {
     private final StringBuilder pending = new StringBuilder();
 
+    /** Every event {@link #awaitEvent} went through, skipped ones included. */
+    final List<JsonNode> seen = new java.util.ArrayList<>();
+
+    /** Every whole event received and not consumed yet, without waiting. */
+    List<JsonNode> all() {
+      pending.append(drain());
+      List<JsonNode> events = new java.util.ArrayList<>();
+      int newline;
+      while ((newline = pending.indexOf("\n")) >= 0) {
+        events.add(JSON.readTree(pending.substring(0, newline)));
+        pending.delete(0, newline + 1);
+      }
+      return events;
+    }
+
     EventSink(int capacity) {
       super(capacity);
     }
@@ -376,6 +511,7 @@ class ResourceWatchCommandTest {
           String line = pending.substring(0, newline);
           pending.delete(0, newline + 1);
           JsonNode event = JSON.readTree(line);
+          seen.add(event);
           if (name.equals(event.path("object").path("metadata").path("name").asString())) {
             return event;
           }

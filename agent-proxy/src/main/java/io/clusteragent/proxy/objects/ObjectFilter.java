@@ -36,24 +36,26 @@ public record ObjectFilter(boolean stripManagedFields, boolean redactSecretValue
 
   /**
    * Copies the value the parser stands on (an object, or anything else, copied as is) to {@code
-   * out}, leaving the parser on its last token.
+   * out}, leaving the parser on its last token, and returns the object's {@code
+   * metadata.resourceVersion} (null when it has none): where a watch continues from.
    *
    * @param secret whether the object is a Secret (the caller knows it from the resource it asked
    *     for: list items carry no {@code kind})
    */
-  public void copy(JsonParser in, JsonGenerator out, boolean secret) {
-    boolean redact = secret && redactSecretValues;
-    if (in.currentToken() != JsonToken.START_OBJECT || (!stripManagedFields && !redact)) {
+  public String copy(JsonParser in, JsonGenerator out, boolean secret) {
+    if (in.currentToken() != JsonToken.START_OBJECT) {
       out.copyCurrentStructureExact(in);
-      return;
+      return null;
     }
+    boolean redact = secret && redactSecretValues;
+    String resourceVersion = null;
     out.writeStartObject();
     while (in.nextToken() == JsonToken.PROPERTY_NAME) {
       String name = in.currentName();
       in.nextToken();
       out.writeName(name);
       if (name.equals("metadata")) {
-        copyMetadata(in, out, redact);
+        resourceVersion = copyMetadata(in, out, redact);
       } else if (redact && (name.equals("data") || name.equals("stringData"))) {
         copyDigestingValues(in, out, null);
       } else {
@@ -61,29 +63,35 @@ public record ObjectFilter(boolean stripManagedFields, boolean redactSecretValue
       }
     }
     out.writeEndObject();
+    return resourceVersion;
   }
 
-  private void copyMetadata(JsonParser in, JsonGenerator out, boolean redact) {
+  private String copyMetadata(JsonParser in, JsonGenerator out, boolean redact) {
     if (in.currentToken() != JsonToken.START_OBJECT) {
       out.copyCurrentStructureExact(in);
-      return;
+      return null;
     }
+    String resourceVersion = null;
     out.writeStartObject();
     while (in.nextToken() == JsonToken.PROPERTY_NAME) {
       String name = in.currentName();
-      in.nextToken();
+      JsonToken value = in.nextToken();
       if (stripManagedFields && name.equals("managedFields")) {
         in.skipChildren();
         continue;
       }
       out.writeName(name);
-      if (redact && name.equals("annotations")) {
+      if (name.equals("resourceVersion") && value == JsonToken.VALUE_STRING) {
+        resourceVersion = in.getString();
+        out.writeString(resourceVersion);
+      } else if (redact && name.equals("annotations")) {
         copyDigestingValues(in, out, LAST_APPLIED);
       } else {
         out.copyCurrentStructureExact(in);
       }
     }
     out.writeEndObject();
+    return resourceVersion;
   }
 
   /**

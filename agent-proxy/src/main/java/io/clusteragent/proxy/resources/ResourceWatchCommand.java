@@ -5,6 +5,7 @@ import io.clusteragent.core.command.CommandHandler;
 import io.clusteragent.core.command.CommandResult;
 import io.clusteragent.core.command.JobClass;
 import io.clusteragent.core.command.StreamClosedException;
+import io.clusteragent.protocol.Backoff;
 import io.clusteragent.protocol.CommandException;
 import io.clusteragent.protocol.ErrorCode;
 import io.clusteragent.protocol.Names;
@@ -17,12 +18,17 @@ import io.clusteragent.proxy.objects.ObjectFilter;
 import io.kubernetes.client.openapi.Pair;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
@@ -36,10 +42,19 @@ import tools.jackson.databind.node.JsonNodeFactory;
 /**
  * {@code resources.watch}: a collection's watch, forwarded as the API server's events (one JSON
  * {@code {"type","object"}} per line; ADDED, MODIFIED, DELETED, BOOKMARK and ERROR alike) as they
- * arrive, each object passed through the {@link ObjectFilter}. Events that arrive together leave
- * together in one frame; a quiet watch sends each event as soon as it is read. Only a watch whose
- * very first event is a 410 ERROR (the resourceVersion is too old) becomes a command error instead,
- * so the platform knows to relist before any data.
+ * arrive, each object passed through the {@link ObjectFilter}.
+ *
+ * <p>Events that arrive together leave together, at most {@code batch_size} to a frame; a quiet
+ * watch sends each event as soon as it is read, and no partial batch waits longer than {@code
+ * batch_timeout_ms}. The agent keeps the watch open across the API server's own ends: each watch
+ * connection lasts {@code timeout_seconds} and is re-opened from the last resourceVersion
+ * forwarded, and one that drops (an API server restart) is re-opened with backoff, so the platform
+ * sees one unbroken stream. When the platform names {@code timeoutSeconds} itself, the watch ends
+ * then instead. Where the platform's view can no longer be kept whole (the API server no longer has
+ * the resourceVersion, or more than {@code max_events_per_sec} events came in a second and some
+ * were dropped) the stream ends with an ERROR event of code 410, the API server's own way of saying
+ * "relist". A watch whose very first event is a 410 becomes a command error instead, so the
+ * platform knows to relist before any data.
  */
 public final class ResourceWatchCommand implements CommandHandler {
 
@@ -61,6 +76,9 @@ public final class ResourceWatchCommand implements CommandHandler {
           Pattern.compile("[A-Za-z0-9._-]{1,64}"),
           "letters, digits, '.', '_' and '-', at most 64 characters");
 
+  /** A watch connection that ends sooner than this is re-opened only after a backoff. */
+  static final Duration MIN_CONNECTION = Duration.ofSeconds(1);
+
   /** One event is held whole while it is filtered: more than any object etcd stores. */
   static final int MAX_EVENT_BYTES = ResourceGetCommand.MAX_OBJECT_BYTES;
 
@@ -72,20 +90,42 @@ public final class ResourceWatchCommand implements CommandHandler {
   private final ApiServerGet apiServer;
   private final ResourceAccess access;
   private final boolean enabled;
+  private final WatchForwarding forwarding;
   private final Counter events;
+  private final Counter rateLimited;
+  private final Counter publishFailures;
+  private final Timer publishing;
 
   /**
    * @param enabled {@code k8s_watch.enabled}: when false every watch is refused
    */
   public ResourceWatchCommand(
-      ApiServerGet apiServer, ResourceAccess access, boolean enabled, MeterRegistry meters) {
+      ApiServerGet apiServer,
+      ResourceAccess access,
+      boolean enabled,
+      WatchForwarding forwarding,
+      MeterRegistry meters) {
     this.apiServer = apiServer;
     this.access = access;
     this.enabled = enabled;
-    // the documented agent's name, so dashboards built for it work
+    this.forwarding = forwarding;
+    // the documented agent's names, so dashboards built for it work
     this.events =
         Counter.builder("ankra.agent.watch.events")
             .description("Watch events forwarded to the platform")
+            .register(meters);
+    this.rateLimited =
+        Counter.builder("ankra.agent.watch.events.rate.limited")
+            .description("Watch events dropped beyond k8s_watch.max_events_per_sec")
+            .register(meters);
+    this.publishFailures =
+        Counter.builder("ankra.agent.watch.publish.failures")
+            .description("Watch frames the platform did not take (stream closed or cancelled)")
+            .register(meters);
+    this.publishing =
+        Timer.builder("ankra.agent.in.flight.publish.duration")
+            .description("Time to hand one frame of watch events to the platform, credit included")
+            .publishPercentileHistogram()
             .register(meters);
   }
 
@@ -110,31 +150,98 @@ public final class ResourceWatchCommand implements CommandHandler {
     ResourceTarget target = ResourceTarget.collection(fields);
     access.checkServed(target);
     ObjectFilter filter = access.filter(fields.optionalBoolean("secretValues").orElse(false));
-    List<Pair> query = ResourceTarget.selectorQuery(fields);
-    query.add(new Pair("watch", "1"));
-    query.add(new Pair("allowWatchBookmarks", "true"));
-    fields
-        .optionalString("resourceVersion", RESOURCE_VERSION, "resourceVersion")
-        .ifPresent(rv -> query.add(new Pair("resourceVersion", rv)));
-    fields
-        .optionalLong("timeoutSeconds", 1)
-        .ifPresent(n -> query.add(new Pair("timeoutSeconds", Long.toString(n))));
+    List<Pair> selectors = ResourceTarget.selectorQuery(fields);
+    String resourceVersion =
+        fields.optionalString("resourceVersion", RESOURCE_VERSION, "resourceVersion").orElse(null);
+    OptionalLong askedTimeout = fields.optionalLong("timeoutSeconds", 1);
+    long connectionSeconds = askedTimeout.orElse(forwarding.connectionTimeout().toSeconds());
 
-    try (ApiServerGet.OpenResponse open =
-        apiServer.open(
-            target.path(), query, "application/json", context.actor(), context.cancellation())) {
-      Forwarding forwarding = new Forwarding(filter, target.isSecrets(), context);
-      try {
-        forwarding.run(open.body());
-      } catch (FrameOutput.Stopped stopped) {
-        stopped.rethrow();
+    Forwarding watch = new Forwarding(filter, target.isSecrets(), context, resourceVersion);
+    Backoff reconnect = new Backoff(forwarding.reconnectDelay(), forwarding.maxReconnectDelay());
+    int drops = 0;
+    try (JsonGenerator out = JSON.createGenerator(watch.frames)) {
+      while (true) {
+        List<Pair> query = new ArrayList<>(selectors);
+        query.add(new Pair("watch", "1"));
+        query.add(new Pair("allowWatchBookmarks", "true"));
+        if (watch.resourceVersion != null) {
+          query.add(new Pair("resourceVersion", watch.resourceVersion));
+        }
+        query.add(new Pair("timeoutSeconds", Long.toString(connectionSeconds)));
+        boolean first = watch.connections == 0;
+        long opened = System.nanoTime();
+        Ending ending;
+        try (ApiServerGet.OpenResponse open =
+            apiServer.open(
+                target.path(),
+                query,
+                "application/json",
+                context.actor(),
+                context.cancellation())) {
+          watch.connections++;
+          ending = watch.run(open.body(), out);
+        } catch (CommandException e) {
+          boolean expired = e.getMessage().startsWith(ApiServerGet.EXPIRED);
+          if (first || (!expired && e.code() != ErrorCode.UPSTREAM_UNAVAILABLE)) {
+            throw e;
+          }
+          ending = expired ? Ending.EXPIRED : Ending.DROPPED;
+        }
+        if (ending == Ending.ENDED
+            && askedTimeout.isEmpty()
+            && System.nanoTime() - opened < MIN_CONNECTION.toNanos()) {
+          // an API server that ends every watch at once must not be asked again in a tight loop
+          ending = Ending.DROPPED;
+        }
+        switch (ending) {
+          case ENDED -> {
+            if (askedTimeout.isPresent()) {
+              return summary(watch);
+            }
+            drops = 0;
+          }
+          case DROPPED -> reconnect.sleep(++drops);
+          case EXPIRED -> {
+            watch.relist(
+                out, "the API server no longer has resourceVersion " + watch.resourceVersion);
+            return summary(watch);
+          }
+          case RATE_LIMITED -> {
+            watch.relist(
+                out,
+                "events came faster than k8s_watch.max_events_per_sec ("
+                    + forwarding.maxEventsPerSecond()
+                    + "/s) and the agent dropped some");
+            return summary(watch);
+          }
+        }
       }
-      return CommandResult.ok(
-          JsonNodeFactory.instance
-              .objectNode()
-              .put("events", forwarding.count)
-              .put("bytes", forwarding.frames.sent()));
+    } catch (FrameOutput.Stopped stopped) {
+      publishFailures.increment();
+      stopped.rethrow();
+      throw new IllegalStateException("unreachable");
     }
+  }
+
+  private static CommandResult summary(Forwarding watch) {
+    return CommandResult.ok(
+        JsonNodeFactory.instance
+            .objectNode()
+            .put("events", watch.count)
+            .put("bytes", watch.frames.sent())
+            .put("connections", watch.connections));
+  }
+
+  /** How one API server watch connection ended. */
+  private enum Ending {
+    /** The API server ended it (its timeout): open the next one. */
+    ENDED,
+    /** It broke (the API server restarted): open the next one after a backoff. */
+    DROPPED,
+    /** The API server no longer has the resourceVersion: the platform must relist. */
+    EXPIRED,
+    /** Events were dropped: the platform must relist. */
+    RATE_LIMITED
   }
 
   /** One watch's copy from the API server to the stream; used by the command's thread only. */
@@ -144,24 +251,36 @@ public final class ResourceWatchCommand implements CommandHandler {
     private final CommandContext context;
     private final FrameOutput frames;
     private final BoundedBuffer line = new BoundedBuffer(MAX_EVENT_BYTES);
+    private final EventBudget budget;
+    private String resourceVersion;
     private long count;
+    private int connections;
+    private int batched;
+    private long batchStarted;
 
-    Forwarding(ObjectFilter filter, boolean secret, CommandContext context) {
+    Forwarding(
+        ObjectFilter filter, boolean secret, CommandContext context, String resourceVersion) {
       this.filter = filter;
       this.secret = secret;
       this.context = context;
+      this.resourceVersion = resourceVersion;
       this.frames = new FrameOutput(context.stream(), BodyForwarder.MAX_CHUNK_BYTES);
+      this.budget = new EventBudget(forwarding.maxEventsPerSecond(), System::nanoTime);
     }
 
-    void run(InputStream body) throws CommandException, InterruptedException {
+    Ending run(InputStream body, JsonGenerator out) throws CommandException, InterruptedException {
       byte[] buffer = new byte[BodyForwarder.MAX_CHUNK_BYTES];
-      try (JsonGenerator out = JSON.createGenerator(frames)) {
+      line.reset();
+      boolean firstEvent = true;
+      try {
         while (true) {
           int read;
           try {
             read = body.read(buffer);
           } catch (IOException e) {
-            throw ApiServerGet.readFailure(e, context.cancellation());
+            ApiServerGet.readFailure(e, context.cancellation());
+            flush(out);
+            return Ending.DROPPED;
           }
           if (read < 0) {
             break;
@@ -170,7 +289,12 @@ public final class ResourceWatchCommand implements CommandHandler {
           for (int i = 0; i < read; i++) {
             if (buffer[i] == '\n') {
               line.write(buffer, start, i - start);
-              event(out);
+              Ending ending = event(out, firstEvent && connections == 1);
+              firstEvent = false;
+              if (ending != null) {
+                flush(out);
+                return ending;
+              }
               start = i + 1;
             }
           }
@@ -178,13 +302,16 @@ public final class ResourceWatchCommand implements CommandHandler {
           if (context.cancellation().isCancelled()) {
             throw new InterruptedException(context.cancellation().reason().message());
           }
-          if (available(body) == 0) {
-            // nothing more is waiting: send what was read rather than sit on it
-            out.flush();
+          if (batched > 0
+              && (available(body) == 0
+                  || System.nanoTime() - batchStarted >= forwarding.batchTimeout().toNanos())) {
+            // nothing more is waiting, or the batch waited long enough: send what was read
+            flush(out);
           }
         }
-        event(out);
-        out.flush();
+        Ending ending = event(out, firstEvent && connections == 1);
+        flush(out);
+        return ending == null ? Ending.ENDED : ending;
       } catch (BoundedBuffer.Full full) {
         throw new CommandException(
             ErrorCode.PAYLOAD_TOO_LARGE,
@@ -192,14 +319,25 @@ public final class ResourceWatchCommand implements CommandHandler {
       }
     }
 
-    private void event(JsonGenerator out) throws CommandException {
+    /** Forwards the event in {@code line}; returns how the connection must end, or null. */
+    private Ending event(JsonGenerator out, boolean veryFirst) throws CommandException {
       if (line.size() == 0) {
-        return;
+        return null;
       }
       byte[] bytes = line.toByteArray();
       line.reset();
-      if (count == 0) {
-        failIfExpiredAtStart(bytes);
+      String expired = expiredMessage(bytes);
+      if (expired != null) {
+        if (veryFirst) {
+          throw new CommandException(
+              ErrorCode.BAD_REQUEST, ApiServerGet.EXPIRED + " (API server: " + expired + ")");
+        }
+        return Ending.EXPIRED;
+      }
+      boolean change = !startsWith(bytes, BOOKMARK_PREFIX) && !startsWith(bytes, ERROR_PREFIX);
+      if (change && !budget.take()) {
+        rateLimited.increment();
+        return Ending.RATE_LIMITED;
       }
       try (JsonParser in = JSON.createParser(bytes)) {
         if (in.nextToken() != JsonToken.START_OBJECT) {
@@ -207,19 +345,23 @@ public final class ResourceWatchCommand implements CommandHandler {
               ErrorCode.UPSTREAM_UNAVAILABLE,
               "API server sent a watch event that is not an object");
         }
+        String version = null;
         out.writeStartObject();
         while (in.nextToken() == JsonToken.PROPERTY_NAME) {
           String name = in.currentName();
           in.nextToken();
           out.writeName(name);
           if (name.equals("object")) {
-            filter.copy(in, out, secret);
+            version = filter.copy(in, out, secret);
           } else {
             out.copyCurrentStructureExact(in);
           }
         }
         out.writeEndObject();
         out.writeRaw('\n');
+        if (version != null && !version.isEmpty()) {
+          resourceVersion = version;
+        }
       } catch (JacksonException e) {
         throw new CommandException(
             ErrorCode.UPSTREAM_UNAVAILABLE,
@@ -228,6 +370,40 @@ public final class ResourceWatchCommand implements CommandHandler {
       }
       count++;
       events.increment();
+      if (batched++ == 0) {
+        batchStarted = System.nanoTime();
+      }
+      if (batched >= forwarding.batchSize()) {
+        flush(out);
+      }
+      return null;
+    }
+
+    /** Tells the platform to relist, in the API server's own words for it, and flushes. */
+    void relist(JsonGenerator out, String why) {
+      out.writeStartObject();
+      out.writeStringProperty("type", "ERROR");
+      out.writeName("object");
+      out.writeStartObject();
+      out.writeStringProperty("kind", "Status");
+      out.writeStringProperty("apiVersion", "v1");
+      out.writeStringProperty("status", "Failure");
+      out.writeStringProperty("reason", "Expired");
+      out.writeStringProperty("message", why + "; relist");
+      out.writeNumberProperty("code", 410);
+      out.writeEndObject();
+      out.writeEndObject();
+      out.writeRaw('\n');
+      flush(out);
+    }
+
+    private void flush(JsonGenerator out) {
+      long started = System.nanoTime();
+      out.flush();
+      if (batched > 0) {
+        publishing.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        batched = 0;
+      }
     }
 
     private int available(InputStream body) throws CommandException, InterruptedException {
@@ -239,28 +415,27 @@ public final class ResourceWatchCommand implements CommandHandler {
     }
   }
 
+  private static final byte[] BOOKMARK_PREFIX =
+      "{\"type\":\"BOOKMARK\"".getBytes(StandardCharsets.UTF_8);
+
+  private static boolean startsWith(byte[] event, byte[] prefix) {
+    return event.length >= prefix.length
+        && Arrays.equals(event, 0, prefix.length, prefix, 0, prefix.length);
+  }
+
   /**
-   * A too-old resourceVersion is answered with 200 and a first ERROR event carrying a 410 Status
-   * (the HTTP 410 case is mapped by {@link ApiServerGet}).
+   * A too-old resourceVersion is answered with 200 and an ERROR event carrying a 410 Status (the
+   * HTTP 410 case is mapped by {@link ApiServerGet}): its message, or null for any other event.
    */
-  private static void failIfExpiredAtStart(byte[] event) throws CommandException {
-    if (event.length < ERROR_PREFIX.length
-        || !Arrays.equals(event, 0, ERROR_PREFIX.length, ERROR_PREFIX, 0, ERROR_PREFIX.length)) {
-      return;
+  private static String expiredMessage(byte[] event) {
+    if (!startsWith(event, ERROR_PREFIX)) {
+      return null;
     }
-    JsonNode status;
     try {
-      status = JSON.readTree(event).path("object");
+      JsonNode status = JSON.readTree(event).path("object");
+      return status.path("code").asInt() == 410 ? status.path("message").asString("expired") : null;
     } catch (JacksonException notJson) {
-      return;
-    }
-    if (status.path("code").asInt() == 410) {
-      throw new CommandException(
-          ErrorCode.BAD_REQUEST,
-          ApiServerGet.EXPIRED
-              + " (API server: "
-              + status.path("message").asString("expired")
-              + ")");
+      return null;
     }
   }
 }
