@@ -57,6 +57,10 @@ class ResourceWatchCommandTest {
   static KubernetesClients clients;
 
   final BlockingQueue<String> callEnds = new LinkedBlockingQueue<>();
+
+  /** Response heads received: a watch is established once its head is in. */
+  final BlockingQueue<String> heads = new LinkedBlockingQueue<>();
+
   ResourceWatchCommand watch;
 
   @BeforeAll
@@ -83,6 +87,11 @@ class ResourceWatchCommandTest {
           @Override
           public void callEnd(Call call) {
             callEnds.add("end");
+          }
+
+          @Override
+          public void responseHeadersEnd(Call call, okhttp3.Response response) {
+            heads.add(call.request().url().encodedPath());
           }
 
           @Override
@@ -275,8 +284,9 @@ class ResourceWatchCommandTest {
             sink,
             new Cancellation());
 
-    // nothing matches: the handler is blocked reading the API server's response
-    Thread.sleep(1000);
+    // nothing matches: once its head is in, the handler is blocked reading the response
+    assertThat(heads.poll(30, TimeUnit.SECONDS)).as("the watch established").isNotNull();
+    Thread.sleep(200);
     assertThat(result.isDone()).isFalse();
     assertThat(dispatcher.cancel("watch-cancel", new CloseReason.Cancelled("user closed the tab")))
         .isTrue();
@@ -447,7 +457,9 @@ class ResourceWatchCommandTest {
         .filteredOn(e -> e.path("object").path("metadata").path("name").asString().equals("before"))
         .hasSize(1);
     cancellation.cancel(new CloseReason.Cancelled("done"));
-    running.get(20, TimeUnit.SECONDS);
+    // the dispatcher turns this into the stream's CANCELLED error
+    assertThatThrownBy(() -> running.get(20, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(InterruptedException.class);
   }
 
   private static String configMapWatch(String extra) {
