@@ -385,6 +385,58 @@ class KubectlThroughGatewayTest {
   }
 
   @Test
+  void everyTunnelledRequestIsOneAuditLineAndOneCountByVerbAndStatus(TestEnvironment env) {
+    ch.qos.logback.classic.Logger auditLog =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.clusteragent.audit");
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    auditLog.addAppender(lines);
+    try {
+      via(env, adminConfig, "get", "configmaps", "-n", ns).assertSuccess();
+      via(env, janeConfig, "delete", "configmap", "nope", "-n", ns);
+    } finally {
+      auditLog.detachAppender(lines);
+    }
+    List<String> messages =
+        lines.list.stream()
+            .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+            .toList();
+    assertThat(messages)
+        .anyMatch(m ->
+            m.contains("user=admin")
+                && m.contains("groups=[system:masters]")
+                && m.contains("verb=list")
+                && m.contains("resource=configmaps")
+                && m.contains("namespace=" + ns)
+                && m.contains("status=200"))
+        .anyMatch(m ->
+            m.contains("user=" + env.nonAdminUser())
+                && m.contains("verb=delete")
+                && m.contains("name=nope")
+                && m.contains("status=403"))
+        .noneMatch(m -> m.contains("Bearer") || m.contains("Authorization"));
+    io.micrometer.core.instrument.MeterRegistry meters =
+        agent.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+    assertThat(
+            meters
+                .get("agent.tunnel.requests")
+                .tag("verb", "list")
+                .tag("status", "200")
+                .timer()
+                .count())
+        .isPositive();
+    assertThat(
+            meters
+                .get("agent.tunnel.requests")
+                .tag("verb", "delete")
+                .tag("status", "403")
+                .timer()
+                .count())
+        .isPositive();
+  }
+
+  @Test
   void theClusterRbacDecidesForTheGatewaysIdentityAndImpersonationCannotBeSmuggled(
       TestEnvironment env) {
     CommandResult denied = via(env, janeConfig, "get", "secrets", "-n", ns);

@@ -245,16 +245,21 @@ public final class ApiTunnel {
 
   private void record(Actor actor, TunnelRequest request, int status, long nanos) {
     String statusTag = status == 0 ? "none" : Integer.toString(status);
+    RequestInfo info = RequestInfo.of(request.method(), request.path(), request.query());
     Timer.builder("agent.tunnel.requests")
-        .tag("method", request.method())
+        .tag("verb", info.verb())
         .tag("status", statusTag)
         .register(meters)
         .record(java.time.Duration.ofNanos(nanos));
     audit.info(
-        "tunnel user={} groups={} method={} path={} status={} durationMs={}",
+        "tunnel user={} groups={} verb={} resource={} namespace={} name={} path={} status={}"
+            + " durationMs={}",
         actor.user(),
         actor.groups(),
-        request.method(),
+        info.verb(),
+        info.resource(),
+        info.namespace(),
+        info.name(),
         request.path(),
         statusTag,
         nanos / 1_000_000);
