@@ -23,10 +23,10 @@ class ValuesTablesTest {
 
   private static final List<ValuesTables.Documented> TSV =
       List.of(
-          new ValuesTables.Documented("log_level", "INFO", true),
-          new ValuesTables.Documented("read_worker_count", "5", true),
-          new ValuesTables.Documented("extra_env", "[]", true),
-          new ValuesTables.Documented("writable_volumes.enabled", "true", false));
+          new ValuesTables.Documented("log_level", "INFO", "table"),
+          new ValuesTables.Documented("read_worker_count", "5", "table"),
+          new ValuesTables.Documented("extra_env", "[]", "table"),
+          new ValuesTables.Documented("writable_volumes.enabled", "true", "prose"));
 
   @Test
   void tableEndsWhereTheProseStarts() {
