@@ -49,6 +49,7 @@ import tools.jackson.databind.JsonNode;
       AgentCtl.Gateway.class,
       BrowseCommands.ApiResources.class,
       BrowseCommands.Get.class,
+      BrowseCommands.Watch.class,
       BrowseCommands.Logs.class
     },
     footer = {

@@ -233,6 +233,117 @@ final class BrowseCommands {
   }
 
   @Command(
+      name = "watch",
+      description = {
+        "Prints every change to objects of one type as it happens, like kubectl get -w, and rides",
+        "out NATS, agent and API server restarts: after a cut it resumes where it stood, and when",
+        "that is no longer possible it lists again (a RESYNC line). Ctrl-C stops it."
+      })
+  static final class Watch implements Callable<Integer> {
+    @ParentCommand AgentCtl root;
+
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "RESOURCE", description = "e.g. pods, deploy, cm.")
+    String resource;
+
+    @Option(
+        names = {"-n", "--namespace"},
+        paramLabel = "NS",
+        description = "Namespace (default: default).")
+    String namespace;
+
+    @Option(
+        names = {"-A", "--all-namespaces"},
+        description = "Every namespace.")
+    boolean allNamespaces;
+
+    @Option(
+        names = {"-l", "--selector"},
+        paramLabel = "SELECTOR",
+        description = "Label selector, e.g. app=web.")
+    String selector;
+
+    @Option(
+        names = "--for",
+        paramLabel = "DURATION",
+        converter = DurationConverter.class,
+        description = "Stop after this long (default: until Ctrl-C).")
+    Duration duration;
+
+    @Override
+    public Integer call() throws Exception {
+      if (allNamespaces && namespace != null) {
+        throw new ParameterException(spec.commandLine(), "-n and -A exclude each other");
+      }
+      return root.withClient(client -> {
+        ResourceTypes.Type type = types(root, client).resolve(resource);
+        ObjectNode target = WireJson.MAPPER.createObjectNode();
+        target.put("group", type.group()).put("version", type.version());
+        target.put("resource", type.resource());
+        if (type.namespaced() && !allNamespaces) {
+          target.put("namespace", namespace == null ? "default" : namespace);
+        }
+        if (selector != null) {
+          target.put("labelSelector", selector);
+        }
+        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+        ResourceWatcher.Listener printer =
+            new ResourceWatcher.Listener() {
+              @Override
+              public void resync(List<JsonNode> objects, String resourceVersion) {
+                root.out.println(
+                    "RESYNC    "
+                        + objects.size()
+                        + " object(s) at resourceVersion "
+                        + resourceVersion);
+                objects.forEach(o -> line("LISTED", o));
+              }
+
+              @Override
+              public void event(String kind, JsonNode object) {
+                line(kind, object);
+              }
+
+              private void line(String kind, JsonNode object) {
+                JsonNode metadata = object.path("metadata");
+                String ns = metadata.path("namespace").asString("");
+                root.out.printf(
+                    "%-9s %s%s/%s %s%n",
+                    kind,
+                    ns.isEmpty() ? "" : ns + " ",
+                    type.qualifiedKind(),
+                    metadata.path("name").asString(),
+                    metadata.path("resourceVersion").asString());
+                root.out.flush();
+              }
+            };
+        try (ResourceWatcher watcher =
+            new ResourceWatcher(
+                    client, target, printer, Duration.ofMillis(500), Duration.ofSeconds(30))
+                .start()) {
+          Thread hook = new Thread(stopped::countDown);
+          Runtime.getRuntime().addShutdownHook(hook);
+          try {
+            if (duration == null) {
+              stopped.await();
+            } else {
+              stopped.await(duration.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+          } finally {
+            try {
+              Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+              // the hook runs: we are stopping anyway
+            }
+          }
+        }
+        return AgentCtl.EXIT_OK;
+      });
+    }
+  }
+
+  @Command(
       name = "logs",
       description = "Prints a pod's log, following it with -f; Ctrl-C stops the stream.")
   static final class Logs implements Callable<Integer> {
@@ -271,6 +382,11 @@ final class BrowseCommands {
     @Option(names = "--limit-bytes", paramLabel = "N", description = "At most N bytes.")
     Long limitBytes;
 
+    @Option(
+        names = "--all-containers",
+        description = "Every container's log, each line prefixed with [container].")
+    boolean allContainers;
+
     @Override
     public Integer call() throws Exception {
       ObjectNode payload = WireJson.MAPPER.createObjectNode();
@@ -290,6 +406,9 @@ final class BrowseCommands {
       }
       if (limitBytes != null) {
         payload.put("limitBytes", limitBytes);
+      }
+      if (allContainers) {
+        payload.put("allContainers", true);
       }
       AgentCtl.StreamCommand stream = new AgentCtl.StreamCommand();
       stream.root = root;

@@ -273,6 +273,7 @@ class ArgumentParsingTest {
             "gateway",
             "api-resources",
             "get",
+            "watch",
             "logs");
   }
 

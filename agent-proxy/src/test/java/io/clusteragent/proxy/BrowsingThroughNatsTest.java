@@ -255,6 +255,24 @@ class BrowsingThroughNatsTest {
     assertThat(types.out()).containsPattern("deployments +deploy +apps/v1 +true +Deployment");
   }
 
+  @Test
+  void agentctlWatchPrintsTheListThenEachChangeAsItHappens(TestEnvironment env) throws Exception {
+    String watchNs = Workloads.uniqueNamespace(env, "ctlwatch");
+    env.kubectl("create", "configmap", "there-before", "-n", watchNs).assertSuccess();
+    java.util.concurrent.CompletableFuture<Run> watching =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> agentctl(env, "watch", "cm", "-n", watchNs, "--for", "6s"));
+    // the watcher lists first; what changes after is an event
+    Thread.sleep(2500);
+    env.kubectl("create", "configmap", "made-later", "-n", watchNs).assertSuccess();
+    Run run = watching.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.out())
+        .containsPattern("RESYNC +\\d+ object\\(s\\) at resourceVersion \\d+")
+        .containsPattern("LISTED +" + watchNs + " configmap/there-before \\d+")
+        .containsPattern("ADDED +" + watchNs + " configmap/made-later \\d+");
+  }
+
   record Run(int exit, String out, String err) {}
 
   private static Run agentctl(TestEnvironment env, String... args) {

@@ -288,6 +288,40 @@ class PodLogStreamCommandTest {
         .isEqualTo("pod deleted");
   }
 
+  @Test
+  void allContainersComeInOneStreamEachLinePrefixedWithItsContainer(TestEnvironment env)
+      throws Exception {
+    String pod = "two-containers";
+    env.kubectl(
+            "run",
+            pod,
+            "-n",
+            ns,
+            "--image=busybox",
+            "--overrides",
+            "{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"busybox\"},"
+                + "{\"name\":\"sidecar\",\"image\":\"busybox\"}]}}")
+        .assertSuccess();
+    env.kubectl("wait", "--for=condition=Ready", "pod/" + pod, "-n", ns, "--timeout=60s")
+        .assertSuccess();
+    // kwok serves one file for every container of the pod
+    env.appendPodLog(ns, pod, "hello", "world");
+    JsonNode all = run(pod, ",\"follow\":false,\"allContainers\":true");
+    assertThat(all.path("text").asString().lines().toList())
+        .containsExactlyInAnyOrder(
+            "[app] hello", "[app] world", "[sidecar] hello", "[sidecar] world");
+    assertThat(all.path("text").asString()).containsSubsequence("[app] hello", "[app] world");
+    assertFailure(
+        Actor.AGENT,
+        "{\"namespace\":\""
+            + ns
+            + "\",\"pod\":\""
+            + pod
+            + "\",\"container\":\"app\",\"allContainers\":true}",
+        ErrorCode.BAD_REQUEST,
+        "exclude each other");
+  }
+
   /** Runs logs.stream to its end; returns {"text", "summary"}. */
   private JsonNode run(String pod, String extra) throws Exception {
     RecordingSink sink = new RecordingSink(64);

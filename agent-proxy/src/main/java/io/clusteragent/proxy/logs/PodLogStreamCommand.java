@@ -7,6 +7,7 @@ import io.clusteragent.core.command.CommandContext;
 import io.clusteragent.core.command.CommandHandler;
 import io.clusteragent.core.command.CommandResult;
 import io.clusteragent.core.command.JobClass;
+import io.clusteragent.core.command.StreamClosedException;
 import io.clusteragent.protocol.CommandException;
 import io.clusteragent.protocol.ErrorCode;
 import io.clusteragent.protocol.Names;
@@ -51,7 +52,8 @@ public final class PodLogStreamCommand implements CommandHandler {
           "sinceTime",
           "limitBytes",
           "previous",
-          "timestamps");
+          "timestamps",
+          "allContainers");
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -73,7 +75,7 @@ public final class PodLogStreamCommand implements CommandHandler {
 
   @Override
   public CommandResult handle(CommandContext context, JsonNode payload)
-      throws CommandException, InterruptedException {
+      throws CommandException, InterruptedException, StreamClosedException {
     Payload fields = Payload.of(payload, FIELDS);
     String namespace = fields.requiredString("namespace", Names.DNS_LABEL, "namespace");
     String pod = fields.requiredString("pod", Names.DNS_SUBDOMAIN, "pod name");
@@ -109,6 +111,18 @@ public final class PodLogStreamCommand implements CommandHandler {
         .ifPresent(t -> query.add(new Pair("timestamps", t.toString())));
 
     String podPath = "/api/v1/namespaces/" + namespace + "/pods/" + pod;
+    if (fields.optionalBoolean("allContainers").orElse(false)) {
+      if (container.isPresent()) {
+        throw new CommandException(
+            ErrorCode.BAD_REQUEST, "container and allContainers exclude each other");
+      }
+      long sent = AllContainerLogs.forward(apiServer, podPath, query, context);
+      return CommandResult.ok(
+          JsonNodeFactory.instance
+              .objectNode()
+              .put("bytes", sent)
+              .put("reason", follow ? "log ended" : "end of log"));
+    }
     long bytes;
     PodDeletion deletion;
     try (ApiServerGet.OpenResponse open =
