@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -29,6 +30,48 @@ final class BrowseCommands {
 
   static ResourceTypes types(AgentCtl root, PlatformClient client) throws InterruptedException {
     return ResourceTypes.from(root.okJson(client.request("api.resources", null, root.timeout())));
+  }
+
+  /**
+   * Which objects of a type a command means: {@code -n} or {@code -A}, and {@code -l}, as kubectl.
+   */
+  static final class Selection {
+    @Option(
+        names = {"-n", "--namespace"},
+        paramLabel = "NS",
+        description = "Namespace (default: default).")
+    String namespace;
+
+    @Option(
+        names = {"-A", "--all-namespaces"},
+        description = "Every namespace.")
+    boolean allNamespaces;
+
+    @Option(
+        names = {"-l", "--selector"},
+        paramLabel = "SELECTOR",
+        description = "Label selector, e.g. app=web.")
+    String selector;
+
+    void check(CommandSpec spec) {
+      if (allNamespaces && namespace != null) {
+        throw new ParameterException(spec.commandLine(), "-n and -A exclude each other");
+      }
+    }
+
+    /** The payload naming them: group, version, resource, namespace?, labelSelector?. */
+    ObjectNode target(ResourceTypes.Type type) {
+      ObjectNode target = WireJson.MAPPER.createObjectNode();
+      target.put("group", type.group()).put("version", type.version());
+      target.put("resource", type.resource());
+      if (type.namespaced() && !allNamespaces) {
+        target.put("namespace", namespace == null ? "default" : namespace);
+      }
+      if (selector != null) {
+        target.put("labelSelector", selector);
+      }
+      return target;
+    }
   }
 
   @Command(
@@ -74,22 +117,7 @@ final class BrowseCommands {
     @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "One object.")
     String name;
 
-    @Option(
-        names = {"-n", "--namespace"},
-        paramLabel = "NS",
-        description = "Namespace (default: default).")
-    String namespace;
-
-    @Option(
-        names = {"-A", "--all-namespaces"},
-        description = "Every namespace.")
-    boolean allNamespaces;
-
-    @Option(
-        names = {"-l", "--selector"},
-        paramLabel = "SELECTOR",
-        description = "Label selector, e.g. app=web.")
-    String selector;
+    @Mixin Selection selection;
 
     @Option(
         names = {"-o", "--output"},
@@ -108,18 +136,11 @@ final class BrowseCommands {
         throw new ParameterException(
             spec.commandLine(), "--output must be wide, json, yaml or name, got " + output);
       }
-      if (allNamespaces && namespace != null) {
-        throw new ParameterException(spec.commandLine(), "-n and -A exclude each other");
-      }
+      selection.check(spec);
       return root.withClient(client -> {
         ResourceTypes.Type type = types(root, client).resolve(resource);
-        ObjectNode payload = WireJson.MAPPER.createObjectNode();
-        payload.put("group", type.group()).put("version", type.version());
-        payload.put("resource", type.resource());
-        String ns = type.namespaced() && !allNamespaces ? orDefault(namespace) : null;
-        if (ns != null) {
-          payload.put("namespace", ns);
-        }
+        ObjectNode payload = selection.target(type);
+        String ns = payload.path("namespace").asString(null);
         if (secretValues) {
           payload.put("secretValues", true);
         }
@@ -131,9 +152,6 @@ final class BrowseCommands {
         }
         if (name != null) {
           payload.put("fieldSelector", "metadata.name=" + name);
-        }
-        if (selector != null) {
-          payload.put("labelSelector", selector);
         }
         boolean table = output == null || "wide".equals(output);
         payload.put("table", table);
@@ -177,7 +195,7 @@ final class BrowseCommands {
       JsonNode columns = list.head().path("columnDefinitions");
       List<Integer> shown = new ArrayList<>();
       List<String> header = new ArrayList<>();
-      if (allNamespaces) {
+      if (selection.allNamespaces) {
         header.add("namespace");
       }
       for (int i = 0; i < columns.size(); i++) {
@@ -189,7 +207,7 @@ final class BrowseCommands {
       TextTable table = new TextTable(header);
       for (JsonNode row : list.items()) {
         List<String> cells = new ArrayList<>();
-        if (allNamespaces) {
+        if (selection.allNamespaces) {
           cells.add(row.path("object").path("metadata").path("namespace").asString(""));
         }
         for (int i : shown) {
@@ -226,10 +244,6 @@ final class BrowseCommands {
         root.out.println(document.toPrettyString());
       }
     }
-
-    private static String orDefault(String namespace) {
-      return namespace == null ? "default" : namespace;
-    }
   }
 
   @Command(
@@ -247,22 +261,7 @@ final class BrowseCommands {
     @Parameters(index = "0", paramLabel = "RESOURCE", description = "e.g. pods, deploy, cm.")
     String resource;
 
-    @Option(
-        names = {"-n", "--namespace"},
-        paramLabel = "NS",
-        description = "Namespace (default: default).")
-    String namespace;
-
-    @Option(
-        names = {"-A", "--all-namespaces"},
-        description = "Every namespace.")
-    boolean allNamespaces;
-
-    @Option(
-        names = {"-l", "--selector"},
-        paramLabel = "SELECTOR",
-        description = "Label selector, e.g. app=web.")
-    String selector;
+    @Mixin Selection selection;
 
     @Option(
         names = "--for",
@@ -273,20 +272,10 @@ final class BrowseCommands {
 
     @Override
     public Integer call() throws Exception {
-      if (allNamespaces && namespace != null) {
-        throw new ParameterException(spec.commandLine(), "-n and -A exclude each other");
-      }
+      selection.check(spec);
       return root.withClient(client -> {
         ResourceTypes.Type type = types(root, client).resolve(resource);
-        ObjectNode target = WireJson.MAPPER.createObjectNode();
-        target.put("group", type.group()).put("version", type.version());
-        target.put("resource", type.resource());
-        if (type.namespaced() && !allNamespaces) {
-          target.put("namespace", namespace == null ? "default" : namespace);
-        }
-        if (selector != null) {
-          target.put("labelSelector", selector);
-        }
+        ObjectNode target = selection.target(type);
         java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
         ResourceWatcher.Listener printer =
             new ResourceWatcher.Listener() {

@@ -8,8 +8,6 @@ import io.clusteragent.testsupport.CommandResult;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import io.clusteragent.testsupport.Workloads;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import java.io.BufferedReader;
@@ -30,12 +28,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.SpringApplication;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 
 /**
  * A real kubectl pointed at agentctl's gateway: every request crosses the real nats-server to the
@@ -55,26 +48,9 @@ class KubectlThroughGatewayTest {
   private static String ns;
   private static String pod;
 
-  private static ConfigurableApplicationContext startAgent(
-      TestEnvironment env, String clusterId, Map<String, Object> extra) {
-    SpringApplication app = new SpringApplication(AgentConfig.class);
-    app.setWebApplicationType(WebApplicationType.NONE);
-    Map<String, Object> properties =
-        new java.util.HashMap<>(
-            Map.of(
-                "agent.nats.servers", env.natsUrl(),
-                "agent.platform-signing-keys", env.platformPublicKeys(),
-                "agent.nats.cluster-id", clusterId,
-                "agent.shutdown-grace-period-seconds", "5",
-                "KUBECONFIG", env.adminKubeconfig().toString()));
-    properties.putAll(extra);
-    app.setDefaultProperties(properties);
-    return app.run();
-  }
-
   @BeforeAll
   static void start(TestEnvironment env) throws Exception {
-    agent = startAgent(env, "gateway", Map.of());
+    agent = InProcessAgent.start(env, "gateway", Map.of());
     nats = Nats.connect(env.natsUrl());
     platform = new PlatformClient(nats, "agent", "gateway", env.platformSigner());
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
@@ -714,7 +690,8 @@ class KubectlThroughGatewayTest {
   @Test
   void aSaturatedRequestLimitAnswers429WhileOtherWorkGoesOn(TestEnvironment env) throws Exception {
     try (ConfigurableApplicationContext limited =
-            startAgent(env, "limited", Map.of("agent.kubernetes.proxy-unary-concurrency", "1"));
+            InProcessAgent.start(
+                env, "limited", Map.of("agent.kubernetes.proxy-unary-concurrency", "1"));
         KubeGateway gateway =
             new KubeGateway(
                 new PlatformClient(nats, "agent", "limited", env.platformSigner()),
@@ -868,14 +845,5 @@ class KubectlThroughGatewayTest {
           }
         });
     return lines;
-  }
-
-  @Configuration
-  @EnableAutoConfiguration
-  static class AgentConfig {
-    @Bean
-    MeterRegistry meterRegistry() {
-      return new SimpleMeterRegistry();
-    }
   }
 }

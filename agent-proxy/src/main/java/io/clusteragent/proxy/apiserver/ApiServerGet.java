@@ -15,6 +15,7 @@ import java.util.Optional;
 import okhttp3.Call;
 import okhttp3.Request;
 import okhttp3.Response;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -137,6 +138,21 @@ public final class ApiServerGet {
     }
     return new CommandException(
         ErrorCode.UPSTREAM_UNAVAILABLE, "API server connection failed: " + e.getMessage(), e);
+  }
+
+  /**
+   * Maps a failure to read a JSON answer: a cut connection as {@link #readFailure}, anything else
+   * (not JSON, not the expected shape) as upstream trouble naming {@code what} was read.
+   */
+  public static CommandException unreadable(
+      JacksonException e, String what, Cancellation cancellation) throws InterruptedException {
+    if (e.getCause() instanceof IOException io) {
+      return readFailure(io, cancellation);
+    }
+    return new CommandException(
+        ErrorCode.UPSTREAM_UNAVAILABLE,
+        "API server answered " + what + " the agent cannot read: " + e.getOriginalMessage(),
+        e);
   }
 
   private synchronized ApiClient client() throws CommandException {

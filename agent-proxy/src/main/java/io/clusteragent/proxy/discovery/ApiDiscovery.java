@@ -5,7 +5,6 @@ import io.clusteragent.core.command.Cancellation;
 import io.clusteragent.protocol.CommandException;
 import io.clusteragent.protocol.ErrorCode;
 import io.clusteragent.proxy.apiserver.ApiServerGet;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -81,13 +80,7 @@ public final class ApiDiscovery {
       }
       return fresh.resources();
     } catch (JacksonException e) {
-      if (e.getCause() instanceof IOException io) {
-        throw ApiServerGet.readFailure(io, cancellation);
-      }
-      throw new CommandException(
-          ErrorCode.UPSTREAM_UNAVAILABLE,
-          "unreadable discovery document on " + root + ": " + e.getOriginalMessage(),
-          e);
+      throw ApiServerGet.unreadable(e, "a discovery document on " + root, cancellation);
     }
   }
 

@@ -66,6 +66,31 @@ public record ObjectFilter(boolean stripManagedFields, boolean redactSecretValue
     return resourceVersion;
   }
 
+  /**
+   * Copies an object whose {@code object} field holds a Kubernetes object (a watch event, a table
+   * row), that object through {@link #copy}, the rest as is; returns that object's resourceVersion.
+   */
+  public String copyWrapping(JsonParser in, JsonGenerator out, boolean secret) {
+    if (in.currentToken() != JsonToken.START_OBJECT) {
+      out.copyCurrentStructureExact(in);
+      return null;
+    }
+    String resourceVersion = null;
+    out.writeStartObject();
+    while (in.nextToken() == JsonToken.PROPERTY_NAME) {
+      String name = in.currentName();
+      in.nextToken();
+      out.writeName(name);
+      if (name.equals("object")) {
+        resourceVersion = copy(in, out, secret);
+      } else {
+        out.copyCurrentStructureExact(in);
+      }
+    }
+    out.writeEndObject();
+    return resourceVersion;
+  }
+
   private String copyMetadata(JsonParser in, JsonGenerator out, boolean redact) {
     if (in.currentToken() != JsonToken.START_OBJECT) {
       out.copyCurrentStructureExact(in);

@@ -10,7 +10,6 @@ import io.clusteragent.protocol.Payload;
 import io.clusteragent.proxy.apiserver.ApiServerGet;
 import io.clusteragent.proxy.objects.BoundedBuffer;
 import io.clusteragent.proxy.objects.ObjectFilter;
-import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 import tools.jackson.core.JacksonException;
@@ -75,13 +74,7 @@ public final class ResourceGetCommand implements CommandHandler {
           ErrorCode.PAYLOAD_TOO_LARGE,
           "the object is " + full.getMessage() + "; the agent refuses it");
     } catch (JacksonException e) {
-      if (e.getCause() instanceof IOException io) {
-        throw ApiServerGet.readFailure(io, context.cancellation());
-      }
-      throw new CommandException(
-          ErrorCode.UPSTREAM_UNAVAILABLE,
-          "API server answered an object the agent cannot read: " + e.getOriginalMessage(),
-          e);
+      throw ApiServerGet.unreadable(e, "an object", context.cancellation());
     }
     return new CommandResult.Raw("application/json", reply.toByteArray());
   }

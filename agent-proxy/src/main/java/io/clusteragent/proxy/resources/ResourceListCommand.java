@@ -172,7 +172,8 @@ public final class ResourceListCommand implements CommandHandler {
               throw new InterruptedException(context.cancellation().reason().message());
             }
             if (table && name.equals("rows")) {
-              copyRow(in, out, filter, secret);
+              // a row's object (partial metadata) goes through the filter like an item
+              filter.copyWrapping(in, out, secret);
             } else {
               filter.copy(in, out, secret);
             }
@@ -194,35 +195,8 @@ public final class ResourceListCommand implements CommandHandler {
       String next = metadata.path("continue").asString("");
       return next.isEmpty() ? null : next;
     } catch (JacksonException e) {
-      if (e.getCause() instanceof java.io.IOException io) {
-        throw ApiServerGet.readFailure(io, context.cancellation());
-      }
-      throw new CommandException(
-          ErrorCode.UPSTREAM_UNAVAILABLE,
-          "API server answered a list the agent cannot read: " + e.getOriginalMessage(),
-          e);
+      throw ApiServerGet.unreadable(e, "a list", context.cancellation());
     }
-  }
-
-  /** A table row's {@code object} (partial metadata) goes through the filter like an item. */
-  private static void copyRow(
-      JsonParser in, JsonGenerator out, ObjectFilter filter, boolean secret) {
-    if (in.currentToken() != JsonToken.START_OBJECT) {
-      out.copyCurrentStructureExact(in);
-      return;
-    }
-    out.writeStartObject();
-    while (in.nextToken() == JsonToken.PROPERTY_NAME) {
-      String name = in.currentName();
-      in.nextToken();
-      out.writeName(name);
-      if (name.equals("object")) {
-        filter.copy(in, out, secret);
-      } else {
-        out.copyCurrentStructureExact(in);
-      }
-    }
-    out.writeEndObject();
   }
 
   private static void writeHead(JsonGenerator out, Listing listing, ObjectNode page) {

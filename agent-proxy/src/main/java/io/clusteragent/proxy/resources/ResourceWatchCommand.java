@@ -345,19 +345,7 @@ public final class ResourceWatchCommand implements CommandHandler {
               ErrorCode.UPSTREAM_UNAVAILABLE,
               "API server sent a watch event that is not an object");
         }
-        String version = null;
-        out.writeStartObject();
-        while (in.nextToken() == JsonToken.PROPERTY_NAME) {
-          String name = in.currentName();
-          in.nextToken();
-          out.writeName(name);
-          if (name.equals("object")) {
-            version = filter.copy(in, out, secret);
-          } else {
-            out.copyCurrentStructureExact(in);
-          }
-        }
-        out.writeEndObject();
+        String version = filter.copyWrapping(in, out, secret);
         out.writeRaw('\n');
         if (version != null && !version.isEmpty()) {
           resourceVersion = version;
