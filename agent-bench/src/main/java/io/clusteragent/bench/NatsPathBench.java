@@ -10,6 +10,11 @@ import io.clusteragent.core.command.JobClass;
 import io.clusteragent.natsbridge.NatsBridge;
 import io.clusteragent.protocol.FrameKind;
 import io.clusteragent.testsupport.TestEnvironment;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
+import io.kubernetes.client.openapi.models.V1Namespace;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nats.client.Connection;
@@ -17,8 +22,13 @@ import io.nats.client.Dispatcher;
 import io.nats.client.Nats;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -26,20 +36,24 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * Measures the agent's NATS path on this machine: unary round trip through the agent against a bare
- * NATS request/reply, and stream throughput with credit flow control. Prints numbers only.
+ * NATS request/reply, stream throughput with credit flow control, and a whole-cluster list through
+ * the agent against the same list read directly. Prints numbers only.
  */
 public final class NatsPathBench {
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   public static void main(String[] args) throws Exception {
     Path repo = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath();
     TestEnvironment env =
         TestEnvironment.start(repo, repo.resolve("agent-bench/target/testenv"), false);
     try (ConfigurableApplicationContext agent =
-            startAgent(env.natsUrl(), env.platformPublicKeys());
+            startAgent(env.natsUrl(), env.platformPublicKeys(), env.adminKubeconfig().toString());
         Connection nats = Nats.connect(env.natsUrl());
         PlatformClient platform =
             new PlatformClient(nats, "agent", "bench", env.platformSigner())) {
@@ -56,6 +70,7 @@ public final class NatsPathBench {
         stream(platform, credit, 64 * 1024, 2000);
       }
       stream(platform, 32, 1024, 20000);
+      list(env, platform, 5000);
     } finally {
       env.close();
     }
@@ -118,6 +133,98 @@ public final class NatsPathBench {
     stream.close();
   }
 
+  /**
+   * All ConfigMaps of the cluster, {@code objects} of them seeded across 10 namespaces (1 KiB
+   * each): read page by page straight from the API server by a client that parses each page, and
+   * through the agent's {@code resources.list} by the platform client, which parses each line.
+   */
+  private static void list(TestEnvironment env, PlatformClient platform, int objects)
+      throws Exception {
+    CoreV1Api api = new CoreV1Api(env.adminApiClient());
+    String run = Long.toString(System.nanoTime(), 36);
+    String data = "x".repeat(1024);
+    try (ExecutorService pool = Executors.newFixedThreadPool(16)) {
+      List<Future<?>> creates = new ArrayList<>();
+      for (int n = 0; n < 10; n++) {
+        String ns = "bench-" + run + "-" + n;
+        api.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(ns))).execute();
+        for (int i = 0; i < objects / 10; i++) {
+          String name = "cm-" + i;
+          creates.add(
+              pool.submit(() ->
+                  api.createNamespacedConfigMap(
+                          ns,
+                          new V1ConfigMap()
+                              .metadata(new V1ObjectMeta().name(name))
+                              .data(Map.of("payload", data)))
+                      .execute()));
+        }
+      }
+      for (Future<?> create : creates) {
+        create.get();
+      }
+    }
+    long[] direct = new long[5];
+    long[] viaAgent = new long[5];
+    int directItems = 0;
+    int agentItems = 0;
+    for (int i = -1; i < direct.length; i++) {
+      long start = System.nanoTime();
+      directItems = directList(env.adminApiClient());
+      long middle = System.nanoTime();
+      agentItems =
+          platform
+              .list(
+                  JsonNodeFactory.instance
+                      .objectNode()
+                      .put("group", "")
+                      .put("version", "v1")
+                      .put("resource", "configmaps"),
+                  Duration.ofMinutes(5),
+                  Duration.ofSeconds(30))
+              .items()
+              .size();
+      long end = System.nanoTime();
+      if (i >= 0) {
+        direct[i] = middle - start;
+        viaAgent[i] = end - middle;
+      }
+    }
+    Arrays.sort(direct);
+    Arrays.sort(viaAgent);
+    System.out.printf(
+        "list all ConfigMaps (%d direct, %d via agent), 5 runs: direct median %.0f ms (min %.0f,"
+            + " max %.0f), via agent median %.0f ms (min %.0f, max %.0f), ratio %.2f%n",
+        directItems,
+        agentItems,
+        direct[2] / 1e6,
+        direct[0] / 1e6,
+        direct[4] / 1e6,
+        viaAgent[2] / 1e6,
+        viaAgent[0] / 1e6,
+        viaAgent[4] / 1e6,
+        (double) viaAgent[2] / direct[2]);
+  }
+
+  /** A direct client's list: pages of 500, each parsed, as client-go's pager does. */
+  private static int directList(ApiClient client) throws Exception {
+    int items = 0;
+    String next = "";
+    do {
+      String url =
+          client.getBasePath()
+              + "/api/v1/configmaps?limit=500"
+              + (next.isEmpty() ? "" : "&continue=" + java.net.URLEncoder.encode(next, "UTF-8"));
+      okhttp3.Request request = new okhttp3.Request.Builder().url(url).build();
+      try (okhttp3.Response response = client.getHttpClient().newCall(request).execute()) {
+        JsonNode page = JSON.readTree(response.body().byteStream());
+        items += page.path("items").size();
+        next = page.path("metadata").path("continue").asString("");
+      }
+    } while (!next.isEmpty());
+    return items;
+  }
+
   private static void report(String what, long[] nanos) {
     long[] sorted = nanos.clone();
     Arrays.sort(sorted);
@@ -130,7 +237,8 @@ public final class NatsPathBench {
         sorted[sorted.length * 99 / 100] / 1e3);
   }
 
-  private static ConfigurableApplicationContext startAgent(String natsUrl, String platformKeys) {
+  private static ConfigurableApplicationContext startAgent(
+      String natsUrl, String platformKeys, String kubeconfig) {
     SpringApplication app = new SpringApplication(BenchAgent.class);
     app.setWebApplicationType(WebApplicationType.NONE);
     app.setDefaultProperties(
@@ -142,7 +250,7 @@ public final class NatsPathBench {
             "agent.platform-signing-keys",
             platformKeys,
             "KUBECONFIG",
-            "/nonexistent",
+            kubeconfig,
             "logging.level.root",
             "WARN"));
     return app.run();
