@@ -155,7 +155,8 @@ final class BrowseCommands {
         }
         boolean table = output == null || "wide".equals(output);
         payload.put("table", table);
-        ResourceList list = listOrFail(client, payload);
+        // a failed list ends in AgentCtl.report like every other agent error
+        ResourceList list = client.list(payload, LIST_DEADLINE, root.timeout().multipliedBy(3));
         if (list.items().isEmpty()) {
           if (name != null) {
             throw new CommandFailure(
@@ -178,17 +179,6 @@ final class BrowseCommands {
         }
         return AgentCtl.EXIT_OK;
       });
-    }
-
-    private ResourceList listOrFail(PlatformClient client, JsonNode payload)
-        throws InterruptedException {
-      try {
-        return client.list(payload, LIST_DEADLINE, root.timeout().multipliedBy(3));
-      } catch (StreamLines.StreamFailedException failed) {
-        throw new CommandFailure(
-            failed.error() == null ? AgentCtl.EXIT_UNREACHABLE : AgentCtl.EXIT_AGENT_ERROR,
-            failed.error() == null ? failed.getMessage() : AgentCtl.describe(failed.error()));
-      }
     }
 
     private void printTable(ResourceList list, boolean wide) {

@@ -139,8 +139,7 @@ final class AllContainerLogs {
       }
       return names;
     } catch (JacksonException e) {
-      throw new CommandException(
-          ErrorCode.UPSTREAM_UNAVAILABLE, "unreadable pod: " + e.getOriginalMessage(), e);
+      throw ApiServerGet.unreadable(e, "a pod", context.cancellation());
     }
   }
 }

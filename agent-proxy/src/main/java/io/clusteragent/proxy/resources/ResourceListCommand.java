@@ -11,6 +11,7 @@ import io.clusteragent.protocol.Payload;
 import io.clusteragent.proxy.apiserver.ApiServerGet;
 import io.clusteragent.proxy.apiserver.BodyForwarder;
 import io.clusteragent.proxy.objects.FrameOutput;
+import io.clusteragent.proxy.objects.LineJson;
 import io.clusteragent.proxy.objects.ObjectFilter;
 import io.kubernetes.client.openapi.Pair;
 import java.util.ArrayList;
@@ -20,7 +21,6 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -61,9 +61,7 @@ public final class ResourceListCommand implements CommandHandler {
   static final String TABLE_ACCEPT =
       "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
 
-  /** Root values separated by nothing: the command writes its own line breaks. */
-  private static final JsonMapper JSON =
-      JsonMapper.builder(JsonFactory.builder().rootValueSeparator("").build()).build();
+  private static final JsonMapper JSON = LineJson.MAPPER;
 
   private final ApiServerGet apiServer;
   private final ResourceAccess access;

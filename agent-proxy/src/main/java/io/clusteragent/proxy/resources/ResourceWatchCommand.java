@@ -14,6 +14,7 @@ import io.clusteragent.proxy.apiserver.ApiServerGet;
 import io.clusteragent.proxy.apiserver.BodyForwarder;
 import io.clusteragent.proxy.objects.BoundedBuffer;
 import io.clusteragent.proxy.objects.FrameOutput;
+import io.clusteragent.proxy.objects.LineJson;
 import io.clusteragent.proxy.objects.ObjectFilter;
 import io.kubernetes.client.openapi.Pair;
 import io.micrometer.core.instrument.Counter;
@@ -34,7 +35,6 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -84,8 +84,7 @@ public final class ResourceWatchCommand implements CommandHandler {
 
   private static final byte[] ERROR_PREFIX = "{\"type\":\"ERROR\"".getBytes(StandardCharsets.UTF_8);
 
-  private static final JsonMapper JSON =
-      JsonMapper.builder(JsonFactory.builder().rootValueSeparator("").build()).build();
+  private static final JsonMapper JSON = LineJson.MAPPER;
 
   private final ApiServerGet apiServer;
   private final ResourceAccess access;
