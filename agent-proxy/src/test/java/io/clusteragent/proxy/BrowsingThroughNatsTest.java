@@ -8,6 +8,7 @@ import io.clusteragent.cli.PlatformClient;
 import io.clusteragent.cli.PlatformStream;
 import io.clusteragent.cli.Reply;
 import io.clusteragent.cli.ResourceList;
+import io.clusteragent.cli.ResourceWatcher;
 import io.clusteragent.cli.StreamLines;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.WithTestEnvironment;
@@ -55,7 +56,10 @@ class BrowsingThroughNatsTest {
     dynamicAgent =
         InProcessAgent.start(
             env, "browse-dynamic", Map.of("agent.dynamic-api-discovery-enabled", "true"));
-    catalogAgent = InProcessAgent.start(env, "browse-catalog", Map.of());
+    // a low event rate, so a burst of changes crosses it (each test here changes a few objects)
+    catalogAgent =
+        InProcessAgent.start(
+            env, "browse-catalog", Map.of("agent.k8s-watch.max-events-per-sec", "2"));
     nats = Nats.connect(env.natsUrl());
     dynamic = new PlatformClient(nats, "agent", "browse-dynamic", env.platformSigner());
     catalog = new PlatformClient(nats, "agent", "browse-catalog", env.platformSigner());
@@ -271,6 +275,114 @@ class BrowsingThroughNatsTest {
         .containsPattern("RESYNC +\\d+ object\\(s\\) at resourceVersion \\d+")
         .containsPattern("LISTED +" + watchNs + " configmap/there-before \\d+")
         .containsPattern("ADDED +" + watchNs + " configmap/made-later \\d+");
+  }
+
+  @Test
+  void beyondTheAgentsEventRateTheWatcherIsToldToRelistAndEndsEqualToTheServer(TestEnvironment env)
+      throws Exception {
+    String burstNs = Workloads.uniqueNamespace(env, "burst");
+    Map<String, String> view = new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.concurrent.atomic.AtomicInteger resyncs =
+        new java.util.concurrent.atomic.AtomicInteger();
+    ResourceWatcher.Listener listener =
+        new ResourceWatcher.Listener() {
+          @Override
+          public void resync(List<JsonNode> objects, String resourceVersion) {
+            view.clear();
+            objects.forEach(o -> view.put(name(o), version(o)));
+            resyncs.incrementAndGet();
+          }
+
+          @Override
+          public void event(String type, JsonNode object) {
+            if (type.equals("DELETED")) {
+              view.remove(name(object));
+            } else {
+              view.put(name(object), version(object));
+            }
+          }
+        };
+    try (ResourceWatcher watcher =
+        new ResourceWatcher(
+                catalog,
+                JSON.createObjectNode()
+                    .put("group", "")
+                    .put("version", "v1")
+                    .put("resource", "configmaps")
+                    .put("namespace", burstNs),
+                listener,
+                Duration.ofMillis(100),
+                Duration.ofSeconds(1))
+            .start()) {
+      long until = System.nanoTime() + WAIT.toNanos();
+      while (resyncs.get() < 1) {
+        assertThat(System.nanoTime()).as("first list").isLessThan(until);
+        Thread.sleep(50);
+      }
+      for (int i = 0; i < 12; i++) {
+        env.kubectl("create", "configmap", "burst-" + i, "-n", burstNs).assertSuccess();
+      }
+      until = System.nanoTime() + WAIT.toNanos();
+      Map<String, String> server = Map.of();
+      while (System.nanoTime() < until) {
+        server = WatchesSurviveOutagesTest.serverState(env, burstNs);
+        if (server.equals(view) && resyncs.get() >= 2) {
+          break;
+        }
+        Thread.sleep(200);
+      }
+      assertThat(resyncs.get()).as("a relist after events were dropped").isGreaterThanOrEqualTo(2);
+      assertThat(view).isEqualTo(server);
+    }
+    assertThat(
+            catalogAgent
+                .getBean(io.micrometer.core.instrument.MeterRegistry.class)
+                .get("ankra.agent.watch.events.rate.limited")
+                .counter()
+                .count())
+        .isPositive();
+  }
+
+  @Test
+  void agentctlShowsSecretValuesOnlyWhenAskedAndEveryContainersLog(TestEnvironment env)
+      throws Exception {
+    env.kubectl("create", "secret", "generic", "ctl-db", "-n", ns, "--from-literal=pw=hunter2")
+        .assertSuccess();
+    Run redacted = agentctl(env, "get", "secret", "ctl-db", "-n", ns, "-o", "json");
+    assertThat(redacted.exit()).as(redacted.err()).isZero();
+    assertThat(JSON.readTree(redacted.out()).path("data").path("pw").asString())
+        .startsWith("sha256:");
+    assertThat(redacted.out()).doesNotContain("aHVudGVyMg");
+    Run shown =
+        agentctl(env, "get", "secret", "ctl-db", "-n", ns, "-o", "json", "--show-secret-values");
+    assertThat(JSON.readTree(shown.out()).path("data").path("pw").asString())
+        .isEqualTo("aHVudGVyMg==");
+
+    String pod = "ctl-two";
+    env.kubectl(
+            "run",
+            pod,
+            "-n",
+            ns,
+            "--image=busybox",
+            "--overrides",
+            "{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"busybox\"},"
+                + "{\"name\":\"sidecar\",\"image\":\"busybox\"}]}}")
+        .assertSuccess();
+    env.kubectl("wait", "--for=condition=Ready", "pod/" + pod, "-n", ns, "--timeout=60s")
+        .assertSuccess();
+    env.appendPodLog(ns, pod, "hello");
+    Run logs = agentctl(env, "logs", pod, "-n", ns, "--all-containers");
+    assertThat(logs.exit()).as(logs.err()).isZero();
+    assertThat(logs.out().lines()).containsExactlyInAnyOrder("[app] hello", "[sidecar] hello");
+  }
+
+  private static String name(JsonNode object) {
+    return object.path("metadata").path("name").asString();
+  }
+
+  private static String version(JsonNode object) {
+    return object.path("metadata").path("resourceVersion").asString();
   }
 
   record Run(int exit, String out, String err) {}
