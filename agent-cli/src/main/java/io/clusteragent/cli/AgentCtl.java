@@ -50,7 +50,8 @@ import tools.jackson.databind.JsonNode;
       BrowseCommands.ApiResources.class,
       BrowseCommands.Get.class,
       BrowseCommands.Watch.class,
-      BrowseCommands.Logs.class
+      BrowseCommands.Logs.class,
+      HelmCommands.class
     },
     footer = {
       "",
@@ -253,6 +254,11 @@ public final class AgentCtl implements Runnable {
       throw new ParameterException(
           spec.commandLine(), "signing key " + file + ": " + e.getMessage());
     }
+  }
+
+  /** A variable of agentctl's environment (as given to it, so tests can set one). */
+  String environment(String name) {
+    return environment.get(name);
   }
 
   /** The cluster from --cluster or $AGENT_CLUSTER_ID; null means "discover". */

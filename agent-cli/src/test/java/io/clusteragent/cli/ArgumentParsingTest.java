@@ -274,7 +274,20 @@ class ArgumentParsingTest {
             "api-resources",
             "get",
             "watch",
-            "logs");
+            "logs",
+            "helm");
+    assertThat(commandLine.getSubcommands().get("helm").getSubcommands().keySet())
+        .containsExactlyInAnyOrder(
+            "list",
+            "status",
+            "history",
+            "values",
+            "manifest",
+            "install",
+            "upgrade",
+            "diff",
+            "rollback",
+            "uninstall");
   }
 
   private static ByteArrayInputStream InputStreamOf(String text) {

@@ -2,15 +2,23 @@ package io.clusteragent.helm;
 
 import io.clusteragent.helm.binary.HelmBinary;
 import io.clusteragent.helm.binary.HelmSettings;
+import io.clusteragent.helm.releases.ChartChangeCommand;
 import io.clusteragent.helm.releases.ListReleasesCommand;
+import io.clusteragent.helm.releases.ReleaseContentCommand;
+import io.clusteragent.helm.releases.ReleaseDiffCommand;
 import io.clusteragent.helm.releases.ReleaseHistoryCommand;
 import io.clusteragent.helm.releases.ReleaseLock;
+import io.clusteragent.helm.releases.ReleaseStatusCommand;
 import io.clusteragent.helm.releases.RollbackReleaseCommand;
+import io.clusteragent.helm.releases.UninstallReleaseCommand;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Helm releases: the bundled helm binary and the {@code helm.releases.*} commands. */
@@ -20,11 +28,22 @@ public class HelmAutoConfiguration {
 
   private final JsonMapper json = JsonMapper.builder().build();
 
+  // The image's root filesystem is read-only; the temp dir is its one writable place.
+  private final Path helmHome = Path.of(System.getProperty("java.io.tmpdir"), "helm");
+
+  /** Each write gets a private directory below this for its values and credentials. */
+  private final Path operations = helmHome.resolve("operations");
+
   @Bean
-  HelmBinary helmBinary(HelmSettings settings, Clock clock) {
-    // The image's root filesystem is read-only; the temp dir is its one writable place.
-    Path helmHome = Path.of(System.getProperty("java.io.tmpdir"), "helm");
-    return new HelmBinary(settings, System.getenv(), helmHome, clock);
+  HelmBinary helmBinary(HelmSettings settings, Clock clock, Environment environment) {
+    // helm finds the cluster the way the agent's own client does: KUBECONFIG as a setting (which
+    // an environment variable also is), else the in-cluster service account
+    Map<String, String> agentEnvironment = new HashMap<>(System.getenv());
+    String kubeconfig = environment.getProperty("KUBECONFIG");
+    if (kubeconfig != null && !kubeconfig.isBlank()) {
+      agentEnvironment.put("KUBECONFIG", kubeconfig);
+    }
+    return new HelmBinary(settings, agentEnvironment, helmHome, clock);
   }
 
   @Bean
@@ -40,6 +59,36 @@ public class HelmAutoConfiguration {
   @Bean
   ReleaseHistoryCommand releaseHistoryCommand(HelmBinary helm) {
     return new ReleaseHistoryCommand(helm, json);
+  }
+
+  @Bean
+  ReleaseStatusCommand releaseStatusCommand(HelmBinary helm) {
+    return new ReleaseStatusCommand(helm, json);
+  }
+
+  @Bean
+  ReleaseContentCommand releaseContentCommand(HelmBinary helm) {
+    return new ReleaseContentCommand(helm, json);
+  }
+
+  @Bean
+  ReleaseDiffCommand releaseDiffCommand(HelmBinary helm) {
+    return new ReleaseDiffCommand(helm, operations, json);
+  }
+
+  @Bean
+  ChartChangeCommand installReleaseCommand(HelmBinary helm, ReleaseLock locks) {
+    return new ChartChangeCommand(ChartChangeCommand.Kind.INSTALL, helm, locks, operations, json);
+  }
+
+  @Bean
+  ChartChangeCommand upgradeReleaseCommand(HelmBinary helm, ReleaseLock locks) {
+    return new ChartChangeCommand(ChartChangeCommand.Kind.UPGRADE, helm, locks, operations, json);
+  }
+
+  @Bean
+  UninstallReleaseCommand uninstallReleaseCommand(HelmBinary helm, ReleaseLock locks) {
+    return new UninstallReleaseCommand(helm, locks, json);
   }
 
   @Bean

@@ -34,7 +34,15 @@ class HelmAutoConfigurationTest {
               context.getBeansOfType(CommandHandler.class).values().stream()
                   .map(CommandHandler::type))
           .containsExactlyInAnyOrder(
-              "helm.releases.list", "helm.releases.history", "helm.releases.rollback");
+              "helm.releases.list",
+              "helm.releases.history",
+              "helm.releases.status",
+              "helm.releases.get",
+              "helm.releases.diff",
+              "helm.releases.install",
+              "helm.releases.upgrade",
+              "helm.releases.uninstall",
+              "helm.releases.rollback");
     });
   }
 

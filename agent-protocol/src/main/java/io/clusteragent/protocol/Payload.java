@@ -118,6 +118,26 @@ public final class Payload {
     return Optional.of(node.booleanValue());
   }
 
+  /**
+   * A nested object whose fields are all in {@code allowed} ({@code auth: {username, password}}),
+   * empty when absent; its errors name the field they are in.
+   */
+  public Optional<Payload> optionalObject(String field, Set<String> allowed)
+      throws CommandException {
+    JsonNode node = payload.get(field);
+    if (node == null || node.isNull()) {
+      return Optional.empty();
+    }
+    if (!node.isObject()) {
+      throw badRequest(field + " must be a JSON object");
+    }
+    try {
+      return Optional.of(of(node, allowed));
+    } catch (CommandException e) {
+      throw badRequest(field + ": " + e.getMessage());
+    }
+  }
+
   private static CommandException badRequest(String message) {
     return new CommandException(ErrorCode.BAD_REQUEST, message);
   }

@@ -10,6 +10,7 @@ import io.clusteragent.cli.Reply;
 import io.clusteragent.cli.ResourceList;
 import io.clusteragent.cli.ResourceWatcher;
 import io.clusteragent.cli.StreamLines;
+import io.clusteragent.testsupport.InProcessAgent;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import io.clusteragent.testsupport.Workloads;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.clusteragent.cli.KubeGateway;
 import io.clusteragent.cli.PlatformClient;
 import io.clusteragent.testsupport.CommandResult;
+import io.clusteragent.testsupport.InProcessAgent;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import io.clusteragent.testsupport.Workloads;

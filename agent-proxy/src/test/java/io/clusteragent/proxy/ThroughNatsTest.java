@@ -9,6 +9,7 @@ import io.clusteragent.cli.Reply;
 import io.clusteragent.cli.ResourceList;
 import io.clusteragent.protocol.Envelope;
 import io.clusteragent.protocol.FrameKind;
+import io.clusteragent.testsupport.InProcessAgent;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import io.clusteragent.testsupport.Workloads;

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,9 @@ public final class HelmBinary {
           "https_proxy",
           "http_proxy",
           "no_proxy",
+          // a private CA for chart repositories and registries (Go reads these, not the JVM's)
+          "SSL_CERT_FILE",
+          "SSL_CERT_DIR",
           "TZ");
 
   /** stderr only feeds error messages: a small cap is plenty and keeps a chatty --debug cheap. */
@@ -113,6 +117,20 @@ public final class HelmBinary {
   public HelmOutput run(
       List<String> arguments, Actor actor, Duration timeout, Cancellation cancellation)
       throws CommandException, InterruptedException {
+    return run(arguments, actor, timeout, cancellation, null);
+  }
+
+  /**
+   * As {@link #run(List, Actor, Duration, Cancellation)}, handing each line helm writes to stderr
+   * (redacted) to {@code progress} while it runs.
+   */
+  public HelmOutput run(
+      List<String> arguments,
+      Actor actor,
+      Duration timeout,
+      Cancellation cancellation,
+      Consumer<String> progress)
+      throws CommandException, InterruptedException {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new CommandException(ErrorCode.DEADLINE_EXCEEDED, "no time left to run helm");
     }
@@ -146,7 +164,12 @@ public final class HelmBinary {
                 }),
             process.getInputStream());
     CompletableFuture<BoundedCapture.Captured> stderr =
-        readAsync(new BoundedCapture(STDERR_LIMIT, () -> {}), process.getErrorStream());
+        readAsync(
+            new BoundedCapture(
+                STDERR_LIMIT,
+                () -> {},
+                progress == null ? null : line -> progress.accept(SecretRedaction.redact(line))),
+            process.getErrorStream());
     try {
       long deadline = System.nanoTime() + timeout.toNanos();
       while (!process.waitFor(

@@ -18,29 +18,57 @@ public final class HelmFailure {
 
   public static CommandException from(int exitCode, String stderr) {
     String message = summary(stderr);
-    String lower = message.toLowerCase(Locale.ROOT);
+    // classified on the Error: line and what follows it: helm puts the cause ("context deadline
+    // exceeded") on the next line
+    String lower = fromLastError(stderr).toLowerCase(Locale.ROOT);
     ErrorCode code;
     if (lower.contains("forbidden")) {
       code = ErrorCode.FORBIDDEN;
+    } else if ((lower.contains("another operation") && lower.contains("in progress"))
+        || lower.contains("cannot re-use a name that is still in use")
+        || lower.contains("has no deployed releases")) {
+      code = ErrorCode.CONFLICT;
+    } else if (lower.contains("don't meet the specifications of the schema")
+        || lower.contains("error converting yaml")
+        || lower.contains("execution error at")
+        || lower.contains("parse error at")
+        || lower.contains("unable to build kubernetes objects")
+        || lower.contains("chart requires kubeversion")
+        || lower.contains("validation failed")) {
+      // the chart or the values are wrong: the request, not the agent, needs fixing
+      code = ErrorCode.BAD_REQUEST;
     } else if (lower.contains("not found")) {
       code = ErrorCode.NOT_FOUND;
-    } else if (lower.contains("another operation") && lower.contains("in progress")) {
-      code = ErrorCode.CONFLICT;
+    } else if (lower.contains("timed out waiting")
+        || (lower.contains("context deadline exceeded") && lower.contains("not ready"))) {
+      // helm's own --timeout, waiting for workloads: the cluster is reachable, the release is not
+      // ready in time
+      code = ErrorCode.DEADLINE_EXCEEDED;
     } else if (lower.contains("unauthorized")
         || lower.contains("cluster unreachable")
         || lower.contains("connection refused")
         || lower.contains("i/o timeout")
         || lower.contains("no such host")
         || lower.contains("tls handshake")
+        || lower.contains("certificate")
         || lower.contains("service unavailable")
         || lower.contains("context deadline exceeded")) {
-      // The agent's own link to the API server, not the request, is what failed.
+      // A link the agent depends on (API server, chart repository, registry) failed.
       code = ErrorCode.UPSTREAM_UNAVAILABLE;
     } else {
       code = ErrorCode.INTERNAL;
     }
     String text = message.isEmpty() ? "helm exited with status " + exitCode : message;
+    if (code == ErrorCode.DEADLINE_EXCEEDED) {
+      text += " (helm's timeout passed while it waited)";
+    }
     return new CommandException(code, "helm: " + text);
+  }
+
+  private static String fromLastError(String stderr) {
+    String text = stderr == null ? "" : stderr;
+    int at = text.lastIndexOf("Error:");
+    return at < 0 ? text : text.substring(at);
   }
 
   /**

@@ -16,13 +16,17 @@ final class HelmJson {
     this.json = json;
   }
 
-  JsonNode array(HelmOutput output) throws CommandException {
-    JsonNode node;
-    try {
-      node = json.readTree(output.stdout());
-    } catch (JacksonException e) {
-      throw new CommandException(ErrorCode.INTERNAL, "helm printed output that is not JSON", e);
+  /** One JSON object ({@code helm status -o json}, {@code helm install -o json}). */
+  JsonNode object(HelmOutput output) throws CommandException {
+    JsonNode node = parse(output);
+    if (node == null || !node.isObject()) {
+      throw new CommandException(ErrorCode.INTERNAL, "helm printed JSON that is not an object");
     }
+    return node;
+  }
+
+  JsonNode array(HelmOutput output) throws CommandException {
+    JsonNode node = parse(output);
     if (node == null || node.isMissingNode() || node.isNull()) {
       return json.createArrayNode();
     }
@@ -30,5 +34,13 @@ final class HelmJson {
       throw new CommandException(ErrorCode.INTERNAL, "helm printed JSON that is not a list");
     }
     return node;
+  }
+
+  private JsonNode parse(HelmOutput output) throws CommandException {
+    try {
+      return json.readTree(output.stdout());
+    } catch (JacksonException e) {
+      throw new CommandException(ErrorCode.INTERNAL, "helm printed output that is not JSON", e);
+    }
   }
 }

@@ -60,4 +60,46 @@ class HelmFailureTest {
   void emptyStderrStillSaysWhatHappened() {
     assertThat(HelmFailure.from(3, "").getMessage()).isEqualTo("helm: helm exited with status 3");
   }
+
+  @Test
+  void helmsWaitRunningOutIsDeadlineExceededAndSaysSo() {
+    CommandException e =
+        HelmFailure.from(
+            1,
+            "level=WARN msg=\"upgrade failed\"\nError: UPGRADE FAILED: resource Deployment/ns/web"
+                + " not ready. status: InProgress\ncontext deadline exceeded\n");
+    assertThat(e.code()).isEqualTo(ErrorCode.DEADLINE_EXCEEDED);
+    assertThat(e.getMessage()).contains("not ready", "helm's timeout passed");
+  }
+
+  @Test
+  void aChartOrValuesProblemIsBadRequest() {
+    assertThat(
+            HelmFailure.from(
+                    1,
+                    "Error: INSTALLATION FAILED: values don't meet the specifications of the"
+                        + " schema(s) in the following chart(s):\nweb:\n- at '/replicas': got"
+                        + " string, want integer")
+                .code())
+        .isEqualTo(ErrorCode.BAD_REQUEST);
+    assertThat(
+            HelmFailure.from(
+                    1,
+                    "Error: INSTALLATION FAILED: template: web/templates/x.yaml:3:4: executing"
+                        + " \"web/templates/x.yaml\" at <.Values.x>: execution error at (x): boom")
+                .code())
+        .isEqualTo(ErrorCode.BAD_REQUEST);
+  }
+
+  @Test
+  void aNameInUseOrNothingDeployedIsConflict() {
+    assertThat(
+            HelmFailure.from(
+                    1, "Error: INSTALLATION FAILED: cannot re-use a name that is still in use")
+                .code())
+        .isEqualTo(ErrorCode.CONFLICT);
+    assertThat(
+            HelmFailure.from(1, "Error: UPGRADE FAILED: \"web\" has no deployed releases").code())
+        .isEqualTo(ErrorCode.CONFLICT);
+  }
 }

@@ -115,4 +115,80 @@ class ReleasePayloadsTest {
                 () -> ReleasePayloads.listReleases(JSON.createObjectNode().put("filter", "a\nb"))))
         .isEqualTo(ErrorCode.BAD_REQUEST);
   }
+
+  @Test
+  void aChartChangeIsReadWithItsDefaults() throws Exception {
+    ReleasePayloads.ChartChange change =
+        ReleasePayloads.chartChange(
+            json(
+                "{\"namespace\":\"shop\",\"release\":\"web\",\"chart\":\"oci://r.example.com/c/web\","
+                    + "\"version\":\"^1.2.0\",\"values\":\"a: 1\\n\",\"install\":true,"
+                    + "\"timeoutSeconds\":90,\"historyMax\":10}"),
+            true);
+    assertThat(change.install()).isTrue();
+    assertThat(change.version()).contains("^1.2.0");
+    assertThat(change.timeout()).contains(java.time.Duration.ofSeconds(90));
+    assertThat(change.historyMax()).hasValue(10);
+    assertThat(change.createNamespace()).isFalse();
+    assertThat(change.atomic()).isFalse();
+  }
+
+  @Test
+  void upgradeOnlyFieldsAreRefusedOnInstall() {
+    assertThatThrownBy(() ->
+            ReleasePayloads.chartChange(
+                json(
+                    "{\"namespace\":\"shop\",\"release\":\"web\",\"chart\":\"oci://r.example.com/c/web\","
+                        + "\"install\":true}"),
+                false))
+        .hasMessageContaining("upgrade only");
+  }
+
+  @Test
+  void credentialsAreRefusedOverPlainHttpAndNeverEchoed() {
+    String payload =
+        "{\"namespace\":\"shop\",\"release\":\"web\",\"chart\":\"web\","
+            + "\"repository\":\"http://charts.example.com\","
+            + "\"auth\":{\"username\":\"u\",\"password\":\"hunter2-secret\"}}";
+    assertThatThrownBy(() -> ReleasePayloads.chartChange(json(payload), true))
+        .hasMessageContaining("in clear")
+        .hasMessageNotContaining("hunter2-secret");
+    String control =
+        "{\"namespace\":\"shop\",\"release\":\"web\",\"chart\":\"oci://r.example.com/c/web\","
+            + "\"auth\":{\"username\":\"u\",\"password\":\"bad\\u0000secret\"}}";
+    assertThatThrownBy(() -> ReleasePayloads.chartChange(json(control), true))
+        .hasMessageContaining("printable")
+        .hasMessageNotContaining("secret\u0000");
+    assertThat(new ReleasePayloads.Credentials("u", "hunter2-secret").toString())
+        .doesNotContain("hunter2");
+  }
+
+  @Test
+  void invalidValuesYamlNamesTheLine() {
+    String payload =
+        "{\"namespace\":\"shop\",\"release\":\"web\",\"chart\":\"oci://r.example.com/c/web\","
+            + "\"values\":\"a: 1\\nb: [\\n\"}";
+    assertThatThrownBy(() -> ReleasePayloads.chartChange(json(payload), true))
+        .hasMessageContaining("values is not valid YAML at line");
+    String list =
+        "{\"namespace\":\"shop\",\"release\":\"web\",\"chart\":\"oci://r.example.com/c/web\","
+            + "\"values\":\"- a\\n- b\\n\"}";
+    assertThatThrownBy(() -> ReleasePayloads.chartChange(json(list), true))
+        .hasMessageContaining("must be a YAML mapping");
+  }
+
+  @Test
+  void aGetNamesAKnownPart() {
+    assertThat(
+            codeOf(() ->
+                ReleasePayloads.content(
+                    json("{\"namespace\":\"a\",\"release\":\"b\",\"part\":\"secrets\"}"))))
+        .isEqualTo(ErrorCode.BAD_REQUEST);
+    assertThat(
+            codeOf(() ->
+                ReleasePayloads.content(
+                    json(
+                        "{\"namespace\":\"a\",\"release\":\"b\",\"part\":\"notes\",\"allValues\":true}"))))
+        .isEqualTo(ErrorCode.BAD_REQUEST);
+  }
 }

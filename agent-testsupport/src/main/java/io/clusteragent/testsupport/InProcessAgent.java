@@ -1,8 +1,7 @@
-package io.clusteragent.proxy;
+package io.clusteragent.testsupport;
 
 import io.clusteragent.cli.NoReplyException;
 import io.clusteragent.cli.PlatformClient;
-import io.clusteragent.testsupport.TestEnvironment;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -16,14 +15,15 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * A whole agent (every auto-configuration, the NATS bridge) in the test JVM, connected to the test
- * environment's nats-server and API server as cluster {@code clusterId}.
+ * A whole agent (every auto-configuration on the test's classpath: the NATS bridge and the feature
+ * modules the test depends on) in the test JVM, connected to the test environment's nats-server and
+ * API server as cluster {@code clusterId}.
  */
-final class InProcessAgent {
+public final class InProcessAgent {
 
   private InProcessAgent() {}
 
-  static ConfigurableApplicationContext start(
+  public static ConfigurableApplicationContext start(
       TestEnvironment env, String clusterId, Map<String, Object> extra) {
     SpringApplication app = new SpringApplication(AgentConfig.class);
     app.setWebApplicationType(WebApplicationType.NONE);
@@ -41,7 +41,7 @@ final class InProcessAgent {
   }
 
   /** The agent serves once its subscription reached the server: until then, no responders. */
-  static void awaitServing(PlatformClient platform) throws InterruptedException {
+  public static void awaitServing(PlatformClient platform) throws InterruptedException {
     long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (true) {
       try {
