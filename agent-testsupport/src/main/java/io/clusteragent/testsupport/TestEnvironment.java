@@ -34,8 +34,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Handle on the real local test environment started by {@code bin/testenv}: kubeconfigs and API
- * clients for the cluster-admin and the non-admin user, the NATS URL, helm and kubectl, command
- * helpers, pod log files served by kwok, and nats-server restarts.
+ * clients for the cluster-admin and the non-admin user, the NATS URL, the OCI registry (HTTPS,
+ * htpasswd user), helm and kubectl, command helpers, pod log files served by kwok, and nats-server
+ * restarts.
  *
  * <p>Obtain it as a parameter of a test annotated with {@link WithTestEnvironment}, or via {@link
  * #get()}. The environment is started once per test JVM with {@code bin/testenv up --fresh} (a
@@ -49,12 +50,21 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * machine (kwok {@code ClusterExec}, working directory {@code <dir>/kwok-exec}). kwok never closes
  * the command's stdin, so a command that reads stdin to its end ({@code cat}, {@code tar x}, hence
  * {@code kubectl cp} into a pod) never finishes; one that stops on a count ({@code head -c}) does.
+ *
+ * <p>Registry: {@link #pushChart} pushes a packaged chart and logs helm in, so {@code helm install
+ * NAME oci://...} of this environment pulls as users install; helm trusts the registry's
+ * certificate through {@code SSL_CERT_FILE} = {@link #caBundleFile()}.
  */
 public final class TestEnvironment
     implements ExtensionContext.Store.CloseableResource, AutoCloseable {
 
   /** Default timeout of {@link #run(List)}. */
   public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofMinutes(2);
+
+  /** An OCI repository name: lowercase path components, as the distribution spec allows. */
+  private static final Pattern REPOSITORY =
+      Pattern.compile(
+          "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*");
 
   private static final DateTimeFormatter CRI_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
@@ -241,8 +251,51 @@ public final class TestEnvironment
     return env.get("TESTENV_APISERVER_URL");
   }
 
+  /** The testenv CA: it signs the API server's, kwok's and the registry's certificates. */
   public Path caCertFile() {
     return Path.of(env.get("TESTENV_CA_FILE"));
+  }
+
+  /**
+   * The system's CA certificates plus the testenv CA, PEM: Go programs (helm) read it through
+   * {@code SSL_CERT_FILE} in place of the system's roots, so it keeps those.
+   */
+  public Path caBundleFile() {
+    return Path.of(variable("TESTENV_CA_BUNDLE"));
+  }
+
+  /**
+   * The OCI registry, {@code 127.0.0.1:PORT}: HTTPS with a certificate of {@link #caCertFile()}.
+   */
+  public String registryHost() {
+    return variable("TESTENV_REGISTRY");
+  }
+
+  /** The registry's htpasswd user. */
+  public String registryUsername() {
+    return variable("TESTENV_REGISTRY_USERNAME");
+  }
+
+  /** The file holding {@link #registryUsername()}'s password: give it to stdin, never print it. */
+  public Path registryPasswordFile() {
+    return Path.of(variable("TESTENV_REGISTRY_PASSWORD_FILE"));
+  }
+
+  /** helm's registry credentials (written by {@code helm registry login}), under {@link #dir()}. */
+  public Path helmRegistryConfig() {
+    return dir.resolve("helm/config/registry/config.json");
+  }
+
+  private String variable(String name) {
+    String value = env.get(name);
+    if (value == null) {
+      throw new IllegalStateException(
+          name
+              + " not set by bin/testenv env in "
+              + dir
+              + " (an environment from an older script?)");
+    }
+    return value;
   }
 
   /**
@@ -317,7 +370,9 @@ public final class TestEnvironment
 
   /**
    * Environment variables for child processes: the variables of {@link #variables()} (KUBECONFIG is
-   * the admin's) plus an isolated helm home under {@link #dir()}.
+   * the admin's), an isolated helm home under {@link #dir()} with its registry credentials {@link
+   * #helmRegistryConfig()}, and {@code SSL_CERT_FILE} = {@link #caBundleFile()} so helm trusts the
+   * registry.
    */
   public Map<String, String> commandEnvironment() {
     Map<String, String> e = new LinkedHashMap<>(env);
@@ -325,6 +380,11 @@ public final class TestEnvironment
     e.put("HELM_CACHE_HOME", helmHome.resolve("cache").toString());
     e.put("HELM_CONFIG_HOME", helmHome.resolve("config").toString());
     e.put("HELM_DATA_HOME", helmHome.resolve("data").toString());
+    e.put("HELM_REGISTRY_CONFIG", helmRegistryConfig().toString());
+    String bundle = env.get("TESTENV_CA_BUNDLE");
+    if (bundle != null) {
+      e.put("SSL_CERT_FILE", bundle);
+    }
     return e;
   }
 
@@ -341,6 +401,11 @@ public final class TestEnvironment
 
   public CommandResult run(List<String> command, Duration timeout) {
     return exec(command, commandEnvironment(), dir, timeout);
+  }
+
+  /** Like {@link #run(List)}, with the command's stdin read from {@code stdin}. */
+  public CommandResult run(List<String> command, Path stdin) {
+    return exec(command, commandEnvironment(), dir, DEFAULT_COMMAND_TIMEOUT, stdin);
   }
 
   /** Runs kubectl (admin kubeconfig) with the given arguments. */
@@ -368,6 +433,44 @@ public final class TestEnvironment
     return run(cmd);
   }
 
+  // ------------------------------------------------------------------ OCI registry
+
+  /**
+   * Logs helm in to the registry as {@link #registryUsername()}: the password goes from its file to
+   * helm's stdin ({@code --password-stdin}), never onto a command line, and helm keeps it in {@link
+   * #helmRegistryConfig()}, which later helm commands of {@link #helm} use to pull.
+   */
+  public void registryLogin() {
+    run(
+            List.of(
+                helm().toString(),
+                "registry",
+                "login",
+                registryHost(),
+                "--username",
+                registryUsername(),
+                "--password-stdin"),
+            registryPasswordFile())
+        .assertSuccess();
+  }
+
+  /**
+   * Pushes a packaged chart ({@code helm package}'s {@code .tgz}) to {@code repository} of the
+   * registry, logging helm in first, and returns {@code oci://127.0.0.1:PORT/<repository>}. helm
+   * stores the chart at {@code <returned>/<chart name>:<chart version>}, so {@code helm install
+   * NAME <returned>/<chart name> --version V} installs it.
+   */
+  public String pushChart(Path chartArchive, String repository) {
+    if (!REPOSITORY.matcher(repository).matches()) {
+      throw new IllegalArgumentException(
+          "not an OCI repository name (lowercase path components): " + repository);
+    }
+    registryLogin();
+    String reference = "oci://" + registryHost() + "/" + repository;
+    helm("push", chartArchive.toString(), reference).assertSuccess();
+    return reference;
+  }
+
   /**
    * A process builder with {@link #commandEnvironment()}, for long-running commands such as {@code
    * kubectl logs -f}.
@@ -380,9 +483,21 @@ public final class TestEnvironment
 
   static CommandResult exec(
       List<String> command, Map<String, String> environment, Path workDir, Duration timeout) {
+    return exec(command, environment, workDir, timeout, null);
+  }
+
+  private static CommandResult exec(
+      List<String> command,
+      Map<String, String> environment,
+      Path workDir,
+      Duration timeout,
+      Path stdin) {
     try {
       ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
       pb.environment().putAll(environment);
+      if (stdin != null) {
+        pb.redirectInput(stdin.toFile());
+      }
       Process p = pb.start();
       p.getOutputStream().close();
       CompletableFuture<String> out = drain(p.getInputStream());

@@ -10,10 +10,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Runs the annotated test class against the real local test environment (kube-apiserver, etcd,
- * controller-manager, scheduler, kwok nodes, nats-server, helm, kubectl) started once per test JVM
- * by {@link TestEnvironmentExtension}. Test methods, constructors and lifecycle methods may declare
- * a {@link TestEnvironment} parameter; {@link TestEnvironment#get()} works too once the extension
- * ran.
+ * controller-manager, scheduler, kwok nodes, nats-server, OCI registry, helm, kubectl) started once
+ * per test JVM by {@link TestEnvironmentExtension}. Test methods, constructors and lifecycle
+ * methods may declare a {@link TestEnvironment} parameter; {@link TestEnvironment#get()} works too
+ * once the extension ran.
  */
 @Target({ElementType.TYPE, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)
