@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
 
 /**
  * What applying a rendered manifest would change, object by object: added, removed, changed (with
@@ -69,23 +70,20 @@ final class ManifestDiff {
   }
 
   /** JSON pointers (RFC 6901) at which {@code a} and {@code b} differ, as deep as they both go. */
-  static List<String> changedPaths(String at, Object a, Object b) {
+  static List<String> changedPaths(String at, JsonNode a, JsonNode b) {
     List<String> paths = new ArrayList<>();
-    if (a instanceof Map<?, ?> ma && b instanceof Map<?, ?> mb) {
-      TreeSet<String> keys = new TreeSet<>();
-      ma.keySet().forEach(k -> keys.add(String.valueOf(k)));
-      mb.keySet().forEach(k -> keys.add(String.valueOf(k)));
+    if (a != null && b != null && a.isObject() && b.isObject()) {
+      TreeSet<String> keys = new TreeSet<>(a.propertyNames());
+      keys.addAll(b.propertyNames());
       for (String key : keys) {
-        Object va = ma.get(key);
-        Object vb = mb.get(key);
-        if (!Objects.equals(va, vb)) {
-          paths.addAll(changedPaths(at + "/" + escape(key), va, vb));
+        if (!Objects.equals(a.get(key), b.get(key))) {
+          paths.addAll(changedPaths(at + "/" + escape(key), a.get(key), b.get(key)));
         }
       }
-    } else if (a instanceof List<?> la && b instanceof List<?> lb && la.size() == lb.size()) {
-      for (int i = 0; i < la.size(); i++) {
-        if (!Objects.equals(la.get(i), lb.get(i))) {
-          paths.addAll(changedPaths(at + "/" + i, la.get(i), lb.get(i)));
+    } else if (a != null && b != null && a.isArray() && b.isArray() && a.size() == b.size()) {
+      for (int i = 0; i < a.size(); i++) {
+        if (!Objects.equals(a.get(i), b.get(i))) {
+          paths.addAll(changedPaths(at + "/" + i, a.get(i), b.get(i)));
         }
       }
     } else if (!Objects.equals(a, b)) {
@@ -132,7 +130,7 @@ final class ManifestDiff {
     return lines;
   }
 
-  private record Document(String kind, String namespace, String name, Object data, String text) {
+  private record Document(String kind, String namespace, String name, JsonNode data, String text) {
     Change change(Type type, List<String> paths, List<String> lines) {
       return new Change(kind, namespace, name, type, paths, lines);
     }
@@ -145,16 +143,15 @@ final class ManifestDiff {
       return documents;
     }
     for (String text : SEPARATOR.split(manifest)) {
-      List<Object> parsed = YamlDocuments.loadAll(text);
-      if (parsed.isEmpty() || !(parsed.getFirst() instanceof Map<?, ?> object)) {
+      List<JsonNode> parsed = YamlDocuments.loadAll(text);
+      if (parsed.isEmpty() || !parsed.getFirst().isObject()) {
         continue;
       }
-      Object metadata = object.get("metadata");
-      Map<?, ?> meta = metadata instanceof Map<?, ?> m ? m : Map.of();
-      String kind = String.valueOf(object.get("kind"));
-      String name = String.valueOf(meta.get("name"));
-      Object ns = meta.get("namespace");
-      String namespace = ns == null ? defaultNamespace : String.valueOf(ns);
+      JsonNode object = parsed.getFirst();
+      JsonNode meta = object.path("metadata");
+      String kind = object.path("kind").asString("");
+      String name = meta.path("name").asString("");
+      String namespace = meta.path("namespace").asString(defaultNamespace);
       documents.put(
           kind + "/" + namespace + "/" + name,
           new Document(kind, namespace, name, object, withoutComments(text)));

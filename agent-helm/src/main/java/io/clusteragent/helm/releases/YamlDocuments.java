@@ -1,26 +1,21 @@
 package io.clusteragent.helm.releases;
 
+import io.clusteragent.helm.yaml.YamlText;
 import io.clusteragent.protocol.CommandException;
 import io.clusteragent.protocol.ErrorCode;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
+import tools.jackson.databind.JsonNode;
 
 /**
- * YAML the agent reads itself: values before helm gets them (so a typo is a BAD_REQUEST with a line
- * number, not helm's "error converting YAML to JSON") and rendered manifests for diffs. Plain data
- * only (no tags that build Java objects), with alias and size limits against "billion laughs"
- * documents.
+ * YAML the release commands read themselves: values before helm gets them (so a typo is a
+ * BAD_REQUEST with a line number, not helm's "error converting YAML to JSON") and rendered
+ * manifests for diffs.
  */
 final class YamlDocuments {
 
   static final int MAX_VALUES_BYTES = 512 * 1024;
+
+  private static final YamlText YAML = new YamlText();
 
   private YamlDocuments() {}
 
@@ -30,22 +25,13 @@ final class YamlDocuments {
       throw new CommandException(
           ErrorCode.PAYLOAD_TOO_LARGE, "values must be at most " + MAX_VALUES_BYTES + " bytes");
     }
-    Object document;
-    try {
-      document = yaml(values.length()).load(values);
-    } catch (MarkedYAMLException e) {
-      Mark mark = e.getProblemMark();
-      String where =
-          mark == null
-              ? ""
-              : " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
-      throw new CommandException(
-          ErrorCode.BAD_REQUEST, "values is not valid YAML" + where + ": " + e.getProblem());
-    } catch (YAMLException e) {
-      throw new CommandException(
-          ErrorCode.BAD_REQUEST, "values is not valid YAML: " + e.getMessage());
+    List<JsonNode> documents = YAML.read("values", values, YamlText.Aliases.ALLOW);
+    if (documents.size() > 1) {
+      throw new CommandException(ErrorCode.BAD_REQUEST, "values must be one YAML document");
     }
-    if (document != null && !(document instanceof Map)) {
+    if (!documents.isEmpty()
+        && !documents.getFirst().isNull()
+        && !documents.getFirst().isObject()) {
       throw new CommandException(
           ErrorCode.BAD_REQUEST,
           "values must be a YAML mapping (key: value), not a list or scalar");
@@ -53,28 +39,15 @@ final class YamlDocuments {
     return values;
   }
 
-  /** Every non-empty document of a multi-document stream, as plain maps and lists. */
-  static List<Object> loadAll(String text) throws CommandException {
-    List<Object> documents = new ArrayList<>();
+  /** Every non-empty document of a rendered manifest. */
+  static List<JsonNode> loadAll(String text) throws CommandException {
     try {
-      for (Object document : yaml(text.length()).loadAll(text)) {
-        if (document != null) {
-          documents.add(document);
-        }
-      }
-    } catch (YAMLException e) {
+      return YAML.read("manifest", text, YamlText.Aliases.ALLOW).stream()
+          .filter(d -> !d.isNull())
+          .toList();
+    } catch (CommandException e) {
       throw new CommandException(
-          ErrorCode.INTERNAL, "helm rendered a manifest that is not valid YAML: " + e.getMessage());
+          ErrorCode.INTERNAL, "helm rendered a manifest the agent cannot read: " + e.getMessage());
     }
-    return documents;
-  }
-
-  private static Yaml yaml(int length) {
-    LoaderOptions options = new LoaderOptions();
-    options.setMaxAliasesForCollections(50);
-    options.setNestingDepthLimit(100);
-    options.setAllowDuplicateKeys(false);
-    options.setCodePointLimit(Math.max(length + 1, 1024));
-    return new Yaml(new SafeConstructor(options));
   }
 }

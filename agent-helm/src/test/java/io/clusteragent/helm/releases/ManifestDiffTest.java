@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 class ManifestDiffTest {
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private static final String DEPLOYED =
       """
@@ -90,8 +94,8 @@ class ManifestDiffTest {
 
   @Test
   void changedPathsAreJsonPointersAsDeepAsBothSidesGo() {
-    Object before = Map.of("spec", Map.of("replicas", 1, "a/b", "x", "list", List.of(1, 2)));
-    Object after = Map.of("spec", Map.of("replicas", 2, "a/b", "y", "list", List.of(1, 3, 4)));
+    JsonNode before = JSON.readTree("{\"spec\":{\"replicas\":1,\"a/b\":\"x\",\"list\":[1,2]}}");
+    JsonNode after = JSON.readTree("{\"spec\":{\"replicas\":2,\"a/b\":\"y\",\"list\":[1,3,4]}}");
     assertThat(ManifestDiff.changedPaths("", before, after))
         .containsExactlyInAnyOrder("/spec/replicas", "/spec/a~1b", "/spec/list");
   }
