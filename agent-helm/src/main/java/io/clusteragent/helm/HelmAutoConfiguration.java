@@ -47,6 +47,11 @@ public class HelmAutoConfiguration {
   }
 
   @Bean
+  StateNamespace stateNamespace(Environment environment) {
+    return StateNamespace.of(environment.getProperty("POD_NAMESPACE"));
+  }
+
+  @Bean
   ReleaseLock releaseLock() {
     return new ReleaseLock();
   }
