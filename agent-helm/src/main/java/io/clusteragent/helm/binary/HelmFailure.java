@@ -37,6 +37,12 @@ public final class HelmFailure {
         || lower.contains("validation failed")) {
       // the chart or the values are wrong: the request, not the agent, needs fixing
       code = ErrorCode.BAD_REQUEST;
+    } else if (lower.contains("credential not found")
+        || lower.contains("401 unauthorized")
+        || lower.contains("authentication required")) {
+      // a chart repository or registry that wants (other) credentials: the source, not the
+      // object, is what cannot be reached
+      code = ErrorCode.UPSTREAM_UNAVAILABLE;
     } else if (lower.contains("not found")) {
       code = ErrorCode.NOT_FOUND;
     } else if (lower.contains("timed out waiting")

@@ -16,7 +16,9 @@ public final class SecretRedaction {
       List.of(
           // "Authorization: Bearer abc", "bearer abc"
           Pattern.compile("(?i)(bearer\\s+)[^\\s\"',;]+"),
-          Pattern.compile("(?i)(basic\\s+)[A-Za-z0-9+/=]{8,}"),
+          // a base64 token, not a word: "basic credential not found" must stay readable
+          Pattern.compile(
+              "(?i)(basic\\s+)(?:(?=[A-Za-z]*[0-9+/=])[A-Za-z0-9+/=]{8,}|[A-Za-z0-9+/=]{20,})"),
           // password=..., "token": "...", client-key-data: ..., --kube-token=...
           Pattern.compile(
               "(?i)((?:password|passwd|pwd|token|secret|client-key-data|client-certificate-data|api[-_]?key|authorization)[\"']?\\s*[:=]\\s*[\"']?)[^\\s\"',;}&]+"),

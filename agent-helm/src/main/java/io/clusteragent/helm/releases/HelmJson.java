@@ -37,10 +37,28 @@ final class HelmJson {
   }
 
   private JsonNode parse(HelmOutput output) throws CommandException {
+    byte[] out = output.stdout();
     try {
-      return json.readTree(output.stdout());
+      return json.readTree(out, documentStart(out), out.length - documentStart(out));
     } catch (JacksonException e) {
       throw new CommandException(ErrorCode.INTERNAL, "helm printed output that is not JSON", e);
     }
+  }
+
+  /**
+   * Where the JSON starts: pulling an OCI chart, helm prints "Pulled: …" and "Digest: …" lines to
+   * stdout ahead of the document it was asked for.
+   */
+  private static int documentStart(byte[] out) {
+    int lineStart = 0;
+    for (int i = 0; i < out.length; i++) {
+      if (i == lineStart && (out[i] == '{' || out[i] == '[')) {
+        return i;
+      }
+      if (out[i] == '\n') {
+        lineStart = i + 1;
+      }
+    }
+    return 0;
   }
 }

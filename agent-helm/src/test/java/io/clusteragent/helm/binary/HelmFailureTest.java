@@ -102,4 +102,16 @@ class HelmFailureTest {
             HelmFailure.from(1, "Error: UPGRADE FAILED: \"web\" has no deployed releases").code())
         .isEqualTo(ErrorCode.CONFLICT);
   }
+
+  @Test
+  void aRegistryWantingCredentialsIsUpstreamUnavailableAndSaysSoReadably() {
+    CommandException e =
+        HelmFailure.from(
+            1,
+            "Error: INSTALLATION FAILED: failed to perform \"FetchReference\" on source: GET"
+                + " \"https://127.0.0.1:5000/v2/charts/web/manifests/0.5.0\": basic credential not"
+                + " found");
+    assertThat(e.code()).isEqualTo(ErrorCode.UPSTREAM_UNAVAILABLE);
+    assertThat(e.getMessage()).contains("basic credential not found");
+  }
 }

@@ -36,4 +36,14 @@ class SecretRedactionTest {
     assertThat(SecretRedaction.redact(text)).isEqualTo(text);
     assertThat(SecretRedaction.redact(null)).isEmpty();
   }
+
+  @Test
+  void basicAuthTokensGoButTheWordsAfterBasicStay() {
+    String header = "Authorization: Basic dXNlcjpodW50ZXIy"; // user:hunter2
+    assertThat(SecretRedaction.redact(header)).doesNotContain("dXNlcjpodW50ZXIy");
+    assertThat(SecretRedaction.redact("basic QWxhZGRpbkFsYWRkaW5BbGFkZGlu"))
+        .doesNotContain("QWxhZGRpbkFsYWRkaW5BbGFkZGlu");
+    String readable = "GET https://r.example.com/v2/x: basic credential not found";
+    assertThat(SecretRedaction.redact(readable)).isEqualTo(readable);
+  }
 }

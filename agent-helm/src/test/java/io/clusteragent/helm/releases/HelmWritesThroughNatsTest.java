@@ -174,6 +174,42 @@ class HelmWritesThroughNatsTest {
   }
 
   @Test
+  void aChartPushedToTheOciRegistryInstallsFromOciAsUsersInstall() throws Exception {
+    String ns = Workloads.uniqueNamespace(env, "helm-oci");
+    Path archive = new TestChart("web", "0.5.0", false).packageInto(env, work.resolve("oci"));
+    String reference = env.pushChart(archive, "charts") + "/web";
+    assertThat(reference).startsWith("oci://" + env.registryHost() + "/");
+
+    AgentCtlRun install =
+        agentctl(
+            "helm",
+            "install",
+            "reg",
+            reference,
+            "--version",
+            "0.5.0",
+            "-n",
+            ns,
+            "--username",
+            env.registryUsername(),
+            "--password-file",
+            env.registryPasswordFile().toString());
+    assertThat(install.exit()).as(install.toString()).isZero();
+    assertThat(install.out()).contains("STATUS: deployed", "CHART: web-0.5.0");
+    assertThat(configMap(ns, "reg-greeting", "chartVersion")).isEqualTo("0.5.0");
+    assertThat(releaseSecrets(ns)).containsExactly("sh.helm.release.v1.reg.v1:deployed");
+    String password = Files.readString(env.registryPasswordFile()).strip();
+    assertThat(install.out() + install.err()).doesNotContain(password);
+
+    // the registry wants credentials: without them the agent says so, and installs nothing
+    AgentCtlRun anonymous =
+        agentctl("helm", "install", "anon", reference, "--version", "0.5.0", "-n", ns);
+    assertThat(anonymous.exit()).as(anonymous.toString()).isEqualTo(2);
+    assertThat(anonymous.err()).contains("UPSTREAM_UNAVAILABLE");
+    assertThat(releaseSecrets(ns)).containsExactly("sh.helm.release.v1.reg.v1:deployed");
+  }
+
+  @Test
   void anUploadedArchiveInstallsAndDiffShowsWhatAnUpgradeWouldChangeWithoutApplyingIt()
       throws Exception {
     String ns = Workloads.uniqueNamespace(env, "helm-diff");
