@@ -51,7 +51,8 @@ import tools.jackson.databind.JsonNode;
       BrowseCommands.Get.class,
       BrowseCommands.Watch.class,
       BrowseCommands.Logs.class,
-      HelmCommands.class
+      HelmCommands.class,
+      StackCommands.class
     },
     footer = {
       "",

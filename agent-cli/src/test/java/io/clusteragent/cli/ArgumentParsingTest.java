@@ -275,7 +275,8 @@ class ArgumentParsingTest {
             "get",
             "watch",
             "logs",
-            "helm");
+            "helm",
+            "stack");
     assertThat(commandLine.getSubcommands().get("helm").getSubcommands().keySet())
         .containsExactlyInAnyOrder(
             "list",

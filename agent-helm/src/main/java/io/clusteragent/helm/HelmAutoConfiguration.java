@@ -1,5 +1,9 @@
 package io.clusteragent.helm;
 
+import io.clusteragent.core.kubernetes.KubernetesClients;
+import io.clusteragent.core.settings.CoreSettings;
+import io.clusteragent.helm.argocd.ArgoApplications;
+import io.clusteragent.helm.argocd.ArgoCdSettings;
 import io.clusteragent.helm.binary.HelmBinary;
 import io.clusteragent.helm.binary.HelmSettings;
 import io.clusteragent.helm.releases.ChartChangeCommand;
@@ -9,8 +13,15 @@ import io.clusteragent.helm.releases.ReleaseDiffCommand;
 import io.clusteragent.helm.releases.ReleaseHistoryCommand;
 import io.clusteragent.helm.releases.ReleaseLock;
 import io.clusteragent.helm.releases.ReleaseStatusCommand;
+import io.clusteragent.helm.releases.ReleaseWriter;
 import io.clusteragent.helm.releases.RollbackReleaseCommand;
 import io.clusteragent.helm.releases.UninstallReleaseCommand;
+import io.clusteragent.helm.stacks.ApplyStackCommand;
+import io.clusteragent.helm.stacks.DeleteStackCommand;
+import io.clusteragent.helm.stacks.StackLimits;
+import io.clusteragent.helm.stacks.StackParser;
+import io.clusteragent.helm.stacks.StackState;
+import io.clusteragent.helm.stacks.StackStatusCommand;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
@@ -27,6 +38,8 @@ import tools.jackson.databind.json.JsonMapper;
 public class HelmAutoConfiguration {
 
   private final JsonMapper json = JsonMapper.builder().build();
+
+  private final StackParser stacks = new StackParser(StackLimits.DEFAULTS);
 
   // The image's root filesystem is read-only; the temp dir is its one writable place.
   private final Path helmHome = Path.of(System.getProperty("java.io.tmpdir"), "helm");
@@ -82,18 +95,60 @@ public class HelmAutoConfiguration {
   }
 
   @Bean
-  ChartChangeCommand installReleaseCommand(HelmBinary helm, ReleaseLock locks) {
-    return new ChartChangeCommand(ChartChangeCommand.Kind.INSTALL, helm, locks, operations, json);
+  ReleaseWriter releaseWriter(HelmBinary helm, ReleaseLock locks) {
+    return new ReleaseWriter(helm, locks, operations, json);
   }
 
   @Bean
-  ChartChangeCommand upgradeReleaseCommand(HelmBinary helm, ReleaseLock locks) {
-    return new ChartChangeCommand(ChartChangeCommand.Kind.UPGRADE, helm, locks, operations, json);
+  ChartChangeCommand installReleaseCommand(ReleaseWriter writer) {
+    return new ChartChangeCommand(ChartChangeCommand.Kind.INSTALL, writer, json);
   }
 
   @Bean
-  UninstallReleaseCommand uninstallReleaseCommand(HelmBinary helm, ReleaseLock locks) {
-    return new UninstallReleaseCommand(helm, locks, json);
+  ChartChangeCommand upgradeReleaseCommand(ReleaseWriter writer) {
+    return new ChartChangeCommand(ChartChangeCommand.Kind.UPGRADE, writer, json);
+  }
+
+  @Bean
+  UninstallReleaseCommand uninstallReleaseCommand(ReleaseWriter writer) {
+    return new UninstallReleaseCommand(writer, json);
+  }
+
+  @Bean
+  ArgoApplications argoApplications(KubernetesClients clients) {
+    return new ArgoApplications(clients::unaryClient, ArgoCdSettings.DEFAULTS, json);
+  }
+
+  @Bean
+  StackState stackState(KubernetesClients clients, StateNamespace namespace) {
+    return new StackState(clients::unaryClient, namespace, json);
+  }
+
+  @Bean
+  ApplyStackCommand applyStackCommand(
+      StackState state,
+      ReleaseWriter writer,
+      ArgoApplications argo,
+      StateNamespace namespace,
+      CoreSettings core) {
+    return new ApplyStackCommand(
+        stacks, state, writer, argo, namespace, core.writeWorkerCount(), json);
+  }
+
+  @Bean
+  DeleteStackCommand deleteStackCommand(
+      StackState state,
+      ReleaseWriter writer,
+      ArgoApplications argo,
+      StateNamespace namespace,
+      CoreSettings core) {
+    return new DeleteStackCommand(
+        stacks, state, writer, argo, namespace, core.writeWorkerCount(), json);
+  }
+
+  @Bean
+  StackStatusCommand stackStatusCommand(StackState state, ArgoApplications argo) {
+    return new StackStatusCommand(stacks, state, argo, json);
   }
 
   @Bean

@@ -181,8 +181,11 @@ public final class CommandDispatcher {
    */
   public boolean drain(Duration grace) {
     accepting = false;
+    // Reads and tunnels that stream are endless by nature: stop them now. A streaming write (a helm
+    // upgrade reporting progress) gets the grace period like any write: killing helm mid-upgrade
+    // would leave the release pending for auto-heal to repair.
     running.values().stream()
-        .filter(job -> job.handler().streaming())
+        .filter(job -> job.handler().streaming() && job.handler().jobClass() != JobClass.WRITE)
         .forEach(job -> job.cancellation().cancel(new CloseReason.ShuttingDown()));
     workers.shutdown();
     boolean finished;

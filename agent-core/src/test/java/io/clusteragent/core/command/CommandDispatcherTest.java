@@ -57,6 +57,28 @@ class CommandDispatcherTest {
         }
       };
 
+  /** A write that streams progress (a helm upgrade): it waits for the release latch. */
+  private final CommandHandler streamingWrite =
+      new CommandHandler() {
+        public String type() {
+          return "test.stream-write";
+        }
+
+        public JobClass jobClass() {
+          return JobClass.WRITE;
+        }
+
+        public boolean streaming() {
+          return true;
+        }
+
+        public CommandResult handle(CommandContext context, tools.jackson.databind.JsonNode payload)
+            throws Exception {
+          release.await();
+          return CommandResult.ok(JsonNodeFactory.instance.textNode("upgraded"));
+        }
+      };
+
   /** Fails the way a job out of memory does: with an Error no handler code catches. */
   private final CommandHandler exhausting =
       new CommandHandler() {
@@ -89,7 +111,10 @@ class CommandDispatcherTest {
             meters);
     dispatcher =
         new CommandDispatcher(
-            List.of(blockingRead, quickWrite, exhausting), bulkheads, meters, Clock.systemUTC());
+            List.of(blockingRead, quickWrite, exhausting, streamingWrite),
+            bulkheads,
+            meters,
+            Clock.systemUTC());
     return dispatcher;
   }
 
@@ -216,5 +241,25 @@ class CommandDispatcherTest {
     assertThat(dispatcher.dispatch(request("w", "test.write")).get(5, TimeUnit.SECONDS))
         .isInstanceOf(CommandResult.Ok.class);
     assertThat(dispatcher.runningCount()).isZero();
+  }
+
+  @Test
+  void aStreamingWriteGetsTheGracePeriodInsteadOfBeingCancelled() throws Exception {
+    dispatcher(1);
+    CompletableFuture<CommandResult> upgrade =
+        dispatcher.dispatch(request("u", "test.stream-write"));
+    while (dispatcher.runningCount() == 0) {
+      Thread.sleep(5);
+    }
+    CompletableFuture<Boolean> drained =
+        CompletableFuture.supplyAsync(() -> dispatcher.drain(Duration.ofSeconds(10)));
+    while (dispatcher.isAccepting()) {
+      Thread.sleep(5);
+    }
+    Thread.sleep(200);
+    assertThat(upgrade).isNotDone();
+    release.countDown();
+    assertThat(drained.get(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(upgrade.get()).isInstanceOf(CommandResult.Ok.class);
   }
 }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -95,6 +96,12 @@ final class ChartArguments {
       }
       case ChartSource.Archive archive ->
           args.add(files.write("chart.tgz", archive.content()).toString());
+      case ChartSource.Generated generated -> {
+        for (Map.Entry<String, String> file : generated.files().entrySet()) {
+          files.write("chart/" + file.getKey(), file.getValue().getBytes(StandardCharsets.UTF_8));
+        }
+        args.add(files.dir().resolve("chart").toString());
+      }
     }
     change.version().ifPresent(v -> args.add("--version=" + v));
     return args;

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -32,6 +33,13 @@ sealed interface ChartSource {
 
   /** A packaged chart ({@code .tgz}) carried in the command itself. */
   record Archive(byte[] content) implements ChartSource {}
+
+  /**
+   * A chart the agent writes itself (a stack's plain manifests, wrapped so helm tracks, diffs and
+   * removes them like any release): file names relative to the chart's root, and their content.
+   * Never read from a payload.
+   */
+  record Generated(Map<String, String> files) implements ChartSource {}
 
   /** Decoded, so a chart the NATS message limit lets through always fits. */
   int MAX_ARCHIVE_BYTES = 768 * 1024;

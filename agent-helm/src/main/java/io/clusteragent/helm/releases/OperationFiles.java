@@ -43,10 +43,17 @@ final class OperationFiles implements AutoCloseable {
     return dir;
   }
 
-  /** Writes {@code content} to a new owner-only file {@code name}; returns its path. */
+  /**
+   * Writes {@code content} to a new owner-only file {@code name} (a path below the directory);
+   * returns its path.
+   */
   Path write(String name, byte[] content) throws CommandException {
-    Path file = dir.resolve(name);
+    Path file = dir.resolve(name).normalize();
+    if (!file.startsWith(dir) || file.equals(dir)) {
+      throw new CommandException(ErrorCode.INTERNAL, "refusing to write outside the work dir");
+    }
     try {
+      Files.createDirectories(file.getParent());
       Files.createFile(
           file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.write(file, content, StandardOpenOption.TRUNCATE_EXISTING);

@@ -18,7 +18,7 @@ import tools.jackson.databind.node.ObjectNode;
  * count is said in the next one that gets through, instead of blocking helm on a full stderr pipe.
  * The platform stopping the stream (cancel) does not stop the operation; the cancellation does.
  */
-final class ProgressFrames implements AutoCloseable {
+public final class ProgressFrames implements AutoCloseable {
 
   private static final int QUEUE = 256;
 
@@ -39,7 +39,7 @@ final class ProgressFrames implements AutoCloseable {
   private final Thread writer;
   private final Thread heartbeat;
 
-  ProgressFrames(StreamSink sink, JsonMapper json, Duration heartbeatEvery) {
+  public ProgressFrames(StreamSink sink, JsonMapper json, Duration heartbeatEvery) {
     this.sink = sink;
     this.json = json;
     this.writer = Thread.ofVirtual().name("helm-progress").start(this::write);
@@ -59,7 +59,7 @@ final class ProgressFrames implements AutoCloseable {
   }
 
   /** The operation reached a new step ({@code fetching-index}, {@code installing}, …). */
-  void phase(String phase, String detail) {
+  public void phase(String phase, String detail) {
     ObjectNode event = event("phase").put("phase", phase);
     if (detail != null) {
       event.put("detail", detail);
@@ -68,7 +68,7 @@ final class ProgressFrames implements AutoCloseable {
   }
 
   /** One line helm wrote (already redacted by the runner). */
-  void log(String line) {
+  public void log(String line) {
     if (line.isBlank()) {
       return;
     }
@@ -78,6 +78,16 @@ final class ProgressFrames implements AutoCloseable {
       return;
     }
     offer(event("log").put("line", line));
+  }
+
+  /** A stack node's progress: {@code started}, then its final status and message. */
+  public void node(String stack, String kind, String name, String status, String message) {
+    ObjectNode event =
+        event("node").put("stack", stack).put("kind", kind).put("name", name).put("status", status);
+    if (message != null && !message.isEmpty()) {
+      event.put("message", message);
+    }
+    offer(event);
   }
 
   private ObjectNode event(String kind) {

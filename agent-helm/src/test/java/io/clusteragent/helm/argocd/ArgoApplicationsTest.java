@@ -45,28 +45,7 @@ class ArgoApplicationsTest {
 
   @BeforeAll
   static void installArgoCdCrd(TestEnvironment env) throws Exception {
-    Path crd =
-        Path.of(ArgoApplicationsTest.class.getResource("/argocd/application-crd.yaml").toURI());
-    // server-side: the CRD is far larger than the last-applied annotation client-side apply
-    // writes may be; applying again when it is there changes nothing
-    env.kubectl(
-            "apply",
-            "--server-side",
-            "--force-conflicts",
-            "--field-manager=argocd-crd-test",
-            "-f",
-            crd.toString())
-        .assertSuccess();
-    env.kubectl(
-            "wait",
-            "--for=condition=Established",
-            "crd/" + ArgoApplications.APPLICATION_CRD,
-            "--timeout=60s")
-        .assertSuccess();
-    CommandResult namespace = env.kubectl("create", "namespace", ARGO_NAMESPACE);
-    if (!namespace.succeeded() && !namespace.stderr().contains("AlreadyExists")) {
-      namespace.assertSuccess();
-    }
+    ArgoCdCrd.install(env, ARGO_NAMESPACE);
   }
 
   @BeforeEach

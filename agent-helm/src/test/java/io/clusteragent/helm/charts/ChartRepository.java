@@ -36,6 +36,9 @@ public final class ChartRepository implements AutoCloseable {
     this.server = server;
   }
 
+  /**
+   * @param username null for a repository anyone may read (stacks name no credentials)
+   */
   public static ChartRepository start(
       TestEnvironment env, Path dir, String username, String password) throws Exception {
     Files.createDirectories(dir);
@@ -43,15 +46,16 @@ public final class ChartRepository implements AutoCloseable {
     server.setHttpsConfigurator(new HttpsConfigurator(tls(env, dir.resolveSibling("repo-tls"))));
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     ChartRepository repository = new ChartRepository(env, dir, server);
-    server
-        .createContext("/", repository::serve)
-        .setAuthenticator(
-            new BasicAuthenticator("charts") {
-              @Override
-              public boolean checkCredentials(String user, String pass) {
-                return username.equals(user) && password.equals(pass);
-              }
-            });
+    var context = server.createContext("/", repository::serve);
+    if (username != null) {
+      context.setAuthenticator(
+          new BasicAuthenticator("charts") {
+            @Override
+            public boolean checkCredentials(String user, String pass) {
+              return username.equals(user) && password.equals(pass);
+            }
+          });
+    }
     server.start();
     return repository;
   }
