@@ -22,6 +22,8 @@ import io.clusteragent.helm.stacks.StackLimits;
 import io.clusteragent.helm.stacks.StackParser;
 import io.clusteragent.helm.stacks.StackState;
 import io.clusteragent.helm.stacks.StackStatusCommand;
+import io.clusteragent.helm.upgrade.SelfUpgradeCommand;
+import io.clusteragent.helm.upgrade.SelfUpgradeSettings;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
@@ -34,7 +36,11 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** Helm releases: the bundled helm binary and the {@code helm.releases.*} commands. */
 @AutoConfiguration(afterName = "io.clusteragent.core.CoreAutoConfiguration")
-@EnableConfigurationProperties({HelmSettings.class, ReleaseSettings.class})
+@EnableConfigurationProperties({
+  HelmSettings.class,
+  ReleaseSettings.class,
+  SelfUpgradeSettings.class
+})
 public class HelmAutoConfiguration {
 
   private final JsonMapper json = JsonMapper.builder().build();
@@ -149,6 +155,12 @@ public class HelmAutoConfiguration {
   @Bean
   StackStatusCommand stackStatusCommand(StackState state, ArgoApplications argo) {
     return new StackStatusCommand(stacks, state, argo, json);
+  }
+
+  @Bean
+  SelfUpgradeCommand selfUpgradeCommand(
+      ReleaseWriter writer, StateNamespace namespace, SelfUpgradeSettings settings) {
+    return new SelfUpgradeCommand(writer, namespace, settings, json);
   }
 
   @Bean

@@ -125,6 +125,61 @@ public final class ReleaseWriter {
     return ReleaseSummary.of(json, apply(true, change, context, progress));
   }
 
+  /**
+   * {@code helm upgrade --reuse-values} of an existing release to {@code version} of the chart at
+   * {@code ociChart} (the agent's own release, as the documented "Upgrade Agent" does); returns
+   * {@link ReleaseSummary}.
+   *
+   * @param username with {@code password}, the registry's credentials; null for none
+   */
+  public JsonNode upgradeReusingValues(
+      String namespace,
+      String release,
+      String ociChart,
+      String version,
+      String username,
+      String password,
+      CommandContext context,
+      ProgressFrames progress)
+      throws CommandException, InterruptedException {
+    ReleasePayloads.ChartChange change =
+        new ReleasePayloads.ChartChange(
+            new ReleasePayloads.ReleaseRef(namespace, release),
+            ChartSource.of(Optional.of(ociChart), Optional.empty(), Optional.empty()),
+            Optional.of(version),
+            Optional.empty(),
+            username == null
+                ? Optional.empty()
+                : Optional.of(new ReleasePayloads.Credentials(username, password)),
+            false,
+            false,
+            Optional.empty(),
+            false,
+            OptionalInt.empty(),
+            false,
+            true);
+    return ReleaseSummary.of(json, apply(true, change, context, progress));
+  }
+
+  /** {@code helm get metadata} (chart, version, appVersion, revision, status), or empty. */
+  public Optional<JsonNode> metadata(String namespace, String release, CommandContext context)
+      throws CommandException, InterruptedException {
+    try {
+      return Optional.of(
+          output.object(
+              helm.run(
+                  List.of("get", "metadata", release, "--namespace=" + namespace, "--output=json"),
+                  context.actor(),
+                  helm.timeoutFor(context.deadline()),
+                  context.cancellation())));
+    } catch (CommandException e) {
+      if (e.code() == ErrorCode.NOT_FOUND) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
   /** The release as helm reports it, or empty when there is none. */
   public Optional<JsonNode> status(String namespace, String release, CommandContext context)
       throws CommandException, InterruptedException {

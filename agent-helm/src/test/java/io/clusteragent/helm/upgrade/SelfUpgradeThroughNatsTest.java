@@ -1,0 +1,168 @@
+package io.clusteragent.helm.upgrade;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.clusteragent.cli.PlatformClient;
+import io.clusteragent.cli.PlatformStream;
+import io.clusteragent.cli.StreamLines;
+import io.clusteragent.testsupport.InProcessAgent;
+import io.clusteragent.testsupport.TestEnvironment;
+import io.clusteragent.testsupport.WithTestEnvironment;
+import io.clusteragent.testsupport.Workloads;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code agent.upgrade} end to end: the project's own chart (deploy/helm/ankra-agent) packaged at
+ * two versions and pushed to the local OCI registry, installed the documented way, then upgraded by
+ * a command through NATS with the installed values reused, as the "Upgrade Agent" button does.
+ */
+@WithTestEnvironment
+class SelfUpgradeThroughNatsTest {
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final String CLUSTER = "self-upgrade";
+  private static final String TOKEN = "ank_cai_self-upgrade-test-token";
+
+  @TempDir static Path work;
+
+  private static TestEnvironment env;
+  private static ConfigurableApplicationContext agent;
+  private static Connection nats;
+  private static PlatformClient platform;
+  private static String ns;
+  private static String chart;
+
+  @BeforeAll
+  static void start(TestEnvironment environment) throws Exception {
+    env = environment;
+    ns = Workloads.uniqueNamespace(env, "ankra");
+    Path source = env.repoRoot().resolve("deploy/helm/ankra-agent");
+    for (String version : new String[] {"9.0.0", "9.0.1"}) {
+      env.helm(
+              "package",
+              source.toString(),
+              "--version",
+              version,
+              "--app-version",
+              version,
+              "--destination",
+              work.toString())
+          .assertSuccess();
+      chart =
+          env.pushChart(work.resolve("ankra-agent-" + version + ".tgz"), "self") + "/ankra-agent";
+    }
+    // the documented install, only the registry differs
+    env.helm(
+            "upgrade",
+            "--install",
+            "ankra-agent",
+            chart,
+            "--version",
+            "9.0.0",
+            "--namespace",
+            ns,
+            "--set",
+            "config.token=" + TOKEN)
+        .assertSuccess();
+    agent =
+        InProcessAgent.start(
+            env,
+            CLUSTER,
+            Map.of(
+                "agent.helm.binary", env.helm().toString(),
+                "POD_NAMESPACE", ns,
+                "agent.self-upgrade.chart", chart));
+    nats = Nats.connect(env.natsUrl());
+    platform = new PlatformClient(nats, "agent", CLUSTER, env.platformSigner());
+    InProcessAgent.awaitServing(platform);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (nats != null) {
+      nats.close();
+    }
+    if (agent != null) {
+      agent.close();
+    }
+  }
+
+  @Test
+  void upgradesItsOwnReleaseReusingItsValuesAndRefusesADowngrade() throws Exception {
+    JsonNode upgraded = upgrade("9.0.1", false);
+    assertThat(upgraded.path("upgraded").booleanValue()).as(upgraded.toString()).isTrue();
+    assertThat(upgraded.path("from").asString()).isEqualTo("9.0.0");
+    assertThat(upgraded.path("revision").asInt()).isEqualTo(2);
+    assertThat(upgraded.toString()).doesNotContain(TOKEN);
+    // the cluster says so: the new chart's image, and the values it was installed with
+    assertThat(
+            env.kubectl(
+                    "get",
+                    "deploy",
+                    "ankra-agent",
+                    "-n",
+                    ns,
+                    "-o",
+                    "jsonpath={.spec.template.spec.containers[0].image}")
+                .stdout())
+        .endsWith(":9.0.1");
+    assertThat(env.helm("get", "values", "ankra-agent", "-n", ns, "-o", "json").stdout())
+        .contains(TOKEN);
+    assertThat(
+            env.kubectl(
+                    "get",
+                    "secret",
+                    "sh.helm.release.v1.ankra-agent.v2",
+                    "-n",
+                    ns,
+                    "-o",
+                    "jsonpath={.metadata.labels.status}")
+                .stdout())
+        .isEqualTo("deployed");
+
+    assertThat(upgrade("9.0.1", false).path("message").asString()).isEqualTo("already at 9.0.1");
+
+    JsonNode refused = upgrade("9.0.0", false);
+    assertThat(refused.path("error").asString()).isEqualTo("CONFLICT");
+    assertThat(refused.path("message").asString()).contains("refusing to downgrade");
+
+    JsonNode downgraded = upgrade("9.0.0", true);
+    assertThat(downgraded.path("upgraded").booleanValue()).as(downgraded.toString()).isTrue();
+    assertThat(downgraded.path("revision").asInt()).isEqualTo(3);
+  }
+
+  /** Runs agent.upgrade; an error frame comes back as {"error", "message"}. */
+  private static JsonNode upgrade(String version, boolean allowDowngrade) throws Exception {
+    ObjectNode payload = JSON.createObjectNode().put("version", version);
+    if (allowDowngrade) {
+      payload.put("allowDowngrade", true);
+    }
+    payload
+        .putObject("auth")
+        .put("username", env.registryUsername())
+        .put("password", Files.readString(env.registryPasswordFile()).strip());
+    try (PlatformStream stream =
+        platform.openStream("agent.upgrade", payload, 8, Duration.ofMinutes(2))) {
+      StreamLines lines = new StreamLines(stream, Duration.ofSeconds(60));
+      while (lines.next() != null) {
+        // progress events
+      }
+      return lines.summary();
+    } catch (StreamLines.StreamFailedException e) {
+      return JSON.createObjectNode().put("error", e.code()).put("message", e.getMessage());
+    }
+  }
+}
