@@ -2,7 +2,6 @@ package io.clusteragent.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.clusteragent.cli.NoReplyException;
 import io.clusteragent.cli.PlatformClient;
 import io.clusteragent.cli.ResourceList;
 import io.clusteragent.testsupport.TestEnvironment;
@@ -51,7 +50,7 @@ class LargeListProcessIT {
     Process agent = start(env, output);
     try (Connection nats = Nats.connect(env.natsUrl())) {
       PlatformClient platform = new PlatformClient(nats, "agent", CLUSTER, env.platformSigner());
-      awaitServing(platform, agent, output);
+      PackagedAgent.awaitServing(platform, agent, output);
 
       ResourceList viaAgent =
           platform.list(
@@ -134,23 +133,5 @@ class LargeListProcessIT {
             "AGENT_NATS_CLUSTER_ID", CLUSTER,
             "AGENT_PLATFORM_SIGNING_KEYS", env.platformPublicKeys()),
         output);
-  }
-
-  private static void awaitServing(PlatformClient platform, Process agent, Path output)
-      throws Exception {
-    long until = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (true) {
-      assertThat(agent.isAlive()).as(Files.readString(output)).isTrue();
-      try {
-        if (platform.request("ping", null, Duration.ofSeconds(2)).ok()) {
-          return;
-        }
-      } catch (NoReplyException e) {
-        if (System.nanoTime() > until) {
-          throw new AssertionError("agent not serving: " + Files.readString(output), e);
-        }
-      }
-      Thread.sleep(200);
-    }
   }
 }

@@ -1,10 +1,15 @@
 package io.clusteragent.app;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.clusteragent.cli.NoReplyException;
+import io.clusteragent.cli.PlatformClient;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +54,24 @@ final class PackagedAgent {
               new IllegalStateException(
                   "package the agent first: no agent-app jar in "
                       + new File("target").getAbsolutePath()));
+    }
+  }
+
+  /** Waits until the agent answers ping (its subscription reached NATS); fails if it died. */
+  static void awaitServing(PlatformClient platform, Process agent, Path output) throws Exception {
+    long until = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (true) {
+      assertThat(agent.isAlive()).as(Files.readString(output)).isTrue();
+      try {
+        if (platform.request("ping", null, Duration.ofSeconds(2)).ok()) {
+          return;
+        }
+      } catch (NoReplyException e) {
+        if (System.nanoTime() > until) {
+          throw new AssertionError("agent not serving: " + Files.readString(output), e);
+        }
+      }
+      Thread.sleep(200);
     }
   }
 }

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.BasicAuthenticator;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.clusteragent.testsupport.TestChart;
 import io.clusteragent.testsupport.TestEnvironment;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,5 @@
-package io.clusteragent.helm.charts;
+package io.clusteragent.testsupport;
 
-import io.clusteragent.testsupport.TestEnvironment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,0 +1,123 @@
+package io.clusteragent.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.clusteragent.cli.PlatformClient;
+import io.clusteragent.cli.PlatformStream;
+import io.clusteragent.cli.StreamLines;
+import io.clusteragent.testsupport.TestChart;
+import io.clusteragent.testsupport.TestEnvironment;
+import io.clusteragent.testsupport.WithTestEnvironment;
+import io.clusteragent.testsupport.Workloads;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The packaged agent stopped (SIGTERM) while helm upgrades a release: the upgrade is a write, so it
+ * gets the grace period, helm ends by itself (here by its own timeout, waiting for a Deployment
+ * that can never be ready), the platform gets helm's answer rather than SHUTTING_DOWN, the release
+ * is left failed rather than pending, and the process exits 0.
+ */
+@WithTestEnvironment
+class HelmShutdownProcessIT {
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final String CLUSTER = "helm-shutdown";
+
+  @TempDir Path work;
+
+  @Test
+  void sigtermLetsARunningUpgradeFinishWithinTheGracePeriod(TestEnvironment env) throws Exception {
+    String ns = Workloads.uniqueNamespace(env, "helm-term");
+    Path archive = new TestChart("web", "0.1.0", false).packageInto(env, work);
+    env.helm("install", "web", archive.toString(), "-n", ns).assertSuccess();
+    Path output = work.resolve("agent.log");
+    Process agent =
+        PackagedAgent.start(
+            List.of("-Xmx128m", "-XX:+UseSerialGC"),
+            Map.of(
+                "SERVER_PORT", Integer.toString(PackagedAgent.freePort()),
+                "KUBECONFIG", env.adminKubeconfig().toString(),
+                "AGENT_NATS_SERVERS", env.natsUrl(),
+                "AGENT_NATS_CLUSTER_ID", CLUSTER,
+                "AGENT_PLATFORM_SIGNING_KEYS", env.platformPublicKeys(),
+                "AGENT_HELM_BINARY", env.helm().toString(),
+                "AGENT_SHUTDOWN_GRACE_PERIOD_SECONDS", "60"),
+            output);
+    try (Connection nats = Nats.connect(env.natsUrl())) {
+      PlatformClient platform = new PlatformClient(nats, "agent", CLUSTER, env.platformSigner());
+      PackagedAgent.awaitServing(platform, agent, output);
+      ObjectNode upgrade =
+          JSON.createObjectNode()
+              .put("namespace", ns)
+              .put("release", "web")
+              .put("archive", Base64.getEncoder().encodeToString(Files.readAllBytes(archive)))
+              .put("values", "nodeSelector: {no-such-label: x}\n")
+              .put("wait", true)
+              .put("timeoutSeconds", 8);
+      try (PlatformStream stream =
+          platform.openStream("helm.releases.upgrade", upgrade, 8, Duration.ofMinutes(2))) {
+        awaitStatus(env, ns, "pending-upgrade");
+        agent.destroy(); // SIGTERM, as the kubelet sends it
+        StreamLines lines = new StreamLines(stream, Duration.ofSeconds(60));
+        String code = null;
+        try {
+          while (lines.next() != null) {
+            // progress
+          }
+        } catch (StreamLines.StreamFailedException e) {
+          code = e.code();
+        }
+        assertThat(code).as(Files.readString(output)).isEqualTo("DEADLINE_EXCEEDED");
+      }
+      assertThat(agent.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(agent.exitValue()).as(Files.readString(output)).isZero();
+      assertThat(
+              env.kubectl(
+                      "get",
+                      "secret",
+                      "sh.helm.release.v1.web.v2",
+                      "-n",
+                      ns,
+                      "-o",
+                      "jsonpath={.metadata.labels.status}")
+                  .stdout())
+          .isEqualTo("failed");
+    } finally {
+      agent.destroyForcibly();
+    }
+  }
+
+  private static void awaitStatus(TestEnvironment env, String ns, String status)
+      throws InterruptedException {
+    long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < until) {
+      if (env.kubectl(
+              "get",
+              "secrets",
+              "-n",
+              ns,
+              "-l",
+              "owner=helm",
+              "-o",
+              "jsonpath={.items[*].metadata.labels.status}")
+          .stdout()
+          .contains(status)) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no release reached " + status);
+  }
+}
