@@ -52,7 +52,8 @@ import tools.jackson.databind.JsonNode;
       BrowseCommands.Watch.class,
       BrowseCommands.Logs.class,
       HelmCommands.class,
-      StackCommands.class
+      StackCommands.class,
+      UpgradeAgentCommand.class
     },
     footer = {
       "",

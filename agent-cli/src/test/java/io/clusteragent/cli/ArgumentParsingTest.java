@@ -276,7 +276,8 @@ class ArgumentParsingTest {
             "watch",
             "logs",
             "helm",
-            "stack");
+            "stack",
+            "upgrade-agent");
     assertThat(commandLine.getSubcommands().get("helm").getSubcommands().keySet())
         .containsExactlyInAnyOrder(
             "list",

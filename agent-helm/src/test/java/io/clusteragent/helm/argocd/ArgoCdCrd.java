@@ -25,12 +25,22 @@ public final class ArgoCdCrd {
             "-f",
             crd.toString())
         .assertSuccess();
-    env.kubectl(
-            "wait",
-            "--for=condition=Established",
-            "crd/" + ArgoApplications.APPLICATION_CRD,
-            "--timeout=60s")
-        .assertSuccess();
+    // kubectl wait fails at once ("conditions accessor error") while a just-created CRD has no
+    // status yet, instead of waiting: ask again until it has one
+    CommandResult established = null;
+    for (int attempt = 0; attempt < 50; attempt++) {
+      established =
+          env.kubectl(
+              "wait",
+              "--for=condition=Established",
+              "crd/" + ArgoApplications.APPLICATION_CRD,
+              "--timeout=60s");
+      if (established.succeeded()) {
+        break;
+      }
+      Thread.sleep(200);
+    }
+    established.assertSuccess();
     CommandResult created = env.kubectl("create", "namespace", namespace);
     if (!created.succeeded() && !created.stderr().contains("AlreadyExists")) {
       created.assertSuccess();

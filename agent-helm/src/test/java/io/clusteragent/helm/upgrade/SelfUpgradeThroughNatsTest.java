@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.clusteragent.cli.PlatformClient;
 import io.clusteragent.cli.PlatformStream;
 import io.clusteragent.cli.StreamLines;
+import io.clusteragent.testsupport.AgentCtlRun;
 import io.clusteragent.testsupport.InProcessAgent;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.WithTestEnvironment;
@@ -139,9 +140,30 @@ class SelfUpgradeThroughNatsTest {
     assertThat(refused.path("error").asString()).isEqualTo("CONFLICT");
     assertThat(refused.path("message").asString()).contains("refusing to downgrade");
 
-    JsonNode downgraded = upgrade("9.0.0", true);
-    assertThat(downgraded.path("upgraded").booleanValue()).as(downgraded.toString()).isTrue();
-    assertThat(downgraded.path("revision").asInt()).isEqualTo(3);
+    AgentCtlRun downgrade =
+        AgentCtlRun.of(
+            env,
+            CLUSTER,
+            "upgrade-agent",
+            "9.0.0",
+            "--allow-downgrade",
+            "--username",
+            env.registryUsername(),
+            "--password-file",
+            env.registryPasswordFile().toString());
+    assertThat(downgrade.exit()).as(downgrade.toString()).isZero();
+    assertThat(downgrade.out()).contains("ankra-agent: upgraded (9.0.1 -> 9.0.0)");
+    assertThat(
+            env.kubectl(
+                    "get",
+                    "secret",
+                    "sh.helm.release.v1.ankra-agent.v3",
+                    "-n",
+                    ns,
+                    "-o",
+                    "jsonpath={.metadata.labels.status}")
+                .stdout())
+        .isEqualTo("deployed");
   }
 
   /** Runs agent.upgrade; an error frame comes back as {"error", "message"}. */
