@@ -3,12 +3,15 @@ package io.clusteragent.bench;
 import io.clusteragent.cli.Frame;
 import io.clusteragent.cli.PlatformClient;
 import io.clusteragent.cli.PlatformStream;
+import io.clusteragent.cli.Reply;
+import io.clusteragent.cli.StreamLines;
 import io.clusteragent.core.command.CommandContext;
 import io.clusteragent.core.command.CommandHandler;
 import io.clusteragent.core.command.CommandResult;
 import io.clusteragent.core.command.JobClass;
 import io.clusteragent.natsbridge.NatsBridge;
 import io.clusteragent.protocol.FrameKind;
+import io.clusteragent.testsupport.TestChart;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
@@ -20,6 +23,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Nats;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,7 +46,8 @@ import tools.jackson.databind.node.JsonNodeFactory;
 /**
  * Measures the agent's NATS path on this machine: unary round trip through the agent against a bare
  * NATS request/reply, stream throughput with credit flow control, and a whole-cluster list through
- * the agent against the same list read directly. Prints numbers only.
+ * the agent against the same list read directly, and a Helm install + uninstall through the agent
+ * against helm run directly. Prints numbers only.
  */
 public final class NatsPathBench {
 
@@ -53,7 +58,11 @@ public final class NatsPathBench {
     TestEnvironment env =
         TestEnvironment.start(repo, repo.resolve("agent-bench/target/testenv"), false);
     try (ConfigurableApplicationContext agent =
-            startAgent(env.natsUrl(), env.platformPublicKeys(), env.adminKubeconfig().toString());
+            startAgent(
+                env.natsUrl(),
+                env.platformPublicKeys(),
+                env.adminKubeconfig().toString(),
+                env.helm().toString());
         Connection nats = Nats.connect(env.natsUrl());
         PlatformClient platform =
             new PlatformClient(nats, "agent", "bench", env.platformSigner())) {
@@ -71,6 +80,7 @@ public final class NatsPathBench {
       }
       stream(platform, 32, 1024, 20000);
       list(env, platform, 5000);
+      helmInstallUninstall(env, platform, 10);
     } finally {
       env.close();
     }
@@ -206,6 +216,75 @@ public final class NatsPathBench {
         (double) viaAgent[2] / direct[2]);
   }
 
+  /**
+   * A small chart (a ConfigMap, a Deployment kwok makes ready) installed with --wait and
+   * uninstalled, {@code runs} times, with helm directly and through the agent
+   * (helm.releases.install, an uploaded archive; helm.releases.uninstall): what the agent's write
+   * path adds to helm's own time.
+   */
+  private static void helmInstallUninstall(TestEnvironment env, PlatformClient platform, int runs)
+      throws Exception {
+    String ns = "bench-helm-" + Long.toString(System.nanoTime(), 36);
+    env.kubectl("create", "namespace", ns).assertSuccess();
+    Path archive =
+        new TestChart("web", "0.1.0", false)
+            .packageInto(env, Path.of("agent-bench/target/bench-charts").toAbsolutePath());
+    String encoded = java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(archive));
+    long[] direct = new long[runs];
+    long[] viaAgent = new long[runs];
+    for (int i = -1; i < runs; i++) {
+      long start = System.nanoTime();
+      env.helm("install", "direct", archive.toString(), "-n", ns, "--wait").assertSuccess();
+      env.helm("uninstall", "direct", "-n", ns, "--wait").assertSuccess();
+      long middle = System.nanoTime();
+      try (PlatformStream stream =
+          platform.openStream(
+              "helm.releases.install",
+              JSON.createObjectNode()
+                  .put("namespace", ns)
+                  .put("release", "agent")
+                  .put("archive", encoded)
+                  .put("wait", true),
+              8,
+              Duration.ofMinutes(2))) {
+        StreamLines lines = new StreamLines(stream, Duration.ofSeconds(60));
+        while (lines.next() != null) {
+          // progress events
+        }
+      }
+      Reply uninstall =
+          platform.request(
+              "helm.releases.uninstall",
+              JSON.createObjectNode()
+                  .put("namespace", ns)
+                  .put("release", "agent")
+                  .put("wait", true),
+              Duration.ofMinutes(2));
+      if (!uninstall.ok()) {
+        throw new IllegalStateException("uninstall through the agent failed: " + uninstall.text());
+      }
+      long end = System.nanoTime();
+      if (i >= 0) {
+        direct[i] = middle - start;
+        viaAgent[i] = end - middle;
+      }
+    }
+    Arrays.sort(direct);
+    Arrays.sort(viaAgent);
+    System.out.printf(
+        "helm install --wait + uninstall, %d runs: helm directly median %.0f ms (min %.0f, max"
+            + " %.0f), via agent median %.0f ms (min %.0f, max %.0f), ratio %.2f%n",
+        runs,
+        direct[runs / 2] / 1e6,
+        direct[0] / 1e6,
+        direct[runs - 1] / 1e6,
+        viaAgent[runs / 2] / 1e6,
+        viaAgent[0] / 1e6,
+        viaAgent[runs - 1] / 1e6,
+        (double) viaAgent[runs / 2] / direct[runs / 2]);
+    env.kubectl("delete", "namespace", ns, "--wait=false");
+  }
+
   /** A direct client's list: pages of 500, each parsed, as client-go's pager does. */
   private static int directList(ApiClient client) throws Exception {
     int items = 0;
@@ -238,7 +317,7 @@ public final class NatsPathBench {
   }
 
   private static ConfigurableApplicationContext startAgent(
-      String natsUrl, String platformKeys, String kubeconfig) {
+      String natsUrl, String platformKeys, String kubeconfig, String helm) {
     SpringApplication app = new SpringApplication(BenchAgent.class);
     app.setWebApplicationType(WebApplicationType.NONE);
     app.setDefaultProperties(
@@ -251,6 +330,8 @@ public final class NatsPathBench {
             platformKeys,
             "KUBECONFIG",
             kubeconfig,
+            "agent.helm.binary",
+            helm,
             "logging.level.root",
             "WARN"));
     return app.run();
