@@ -1,5 +1,7 @@
 package io.clusteragent.helm;
 
+import io.clusteragent.core.AgentIdentity;
+import io.clusteragent.core.kubernetes.KubernetesClients;
 import io.clusteragent.helm.binary.HelmBinary;
 import io.clusteragent.helm.binary.HelmSettings;
 import io.clusteragent.helm.releases.ChartChangeCommand;
@@ -7,6 +9,7 @@ import io.clusteragent.helm.releases.ListReleasesCommand;
 import io.clusteragent.helm.releases.ReleaseContentCommand;
 import io.clusteragent.helm.releases.ReleaseDiffCommand;
 import io.clusteragent.helm.releases.ReleaseHistoryCommand;
+import io.clusteragent.helm.releases.ReleaseLeases;
 import io.clusteragent.helm.releases.ReleaseLock;
 import io.clusteragent.helm.releases.ReleaseStatusCommand;
 import io.clusteragent.helm.releases.RollbackReleaseCommand;
@@ -52,8 +55,15 @@ public class HelmAutoConfiguration {
   }
 
   @Bean
-  ReleaseLock releaseLock() {
-    return new ReleaseLock();
+  ReleaseLock releaseLock(
+      KubernetesClients clients, StateNamespace state, AgentIdentity identity, Clock clock) {
+    return new ReleaseLock(
+        new ReleaseLeases(
+            clients::unaryClient,
+            state.name(),
+            identity.instanceId(),
+            ReleaseLeases.DEFAULT_DURATION,
+            clock));
   }
 
   @Bean

@@ -2,9 +2,12 @@ package io.clusteragent.helm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clusteragent.core.CoreAutoConfiguration;
 import io.clusteragent.core.command.CommandHandler;
 import io.clusteragent.helm.binary.HelmBinary;
 import io.clusteragent.helm.binary.HelmSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,7 +20,9 @@ class HelmAutoConfigurationTest {
 
   private final ApplicationContextRunner runner =
       new ApplicationContextRunner()
-          .withConfiguration(AutoConfigurations.of(HelmAutoConfiguration.class))
+          .withConfiguration(
+              AutoConfigurations.of(CoreAutoConfiguration.class, HelmAutoConfiguration.class))
+          .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
           .withBean(Clock.class, Clock::systemUTC);
 
   @Test

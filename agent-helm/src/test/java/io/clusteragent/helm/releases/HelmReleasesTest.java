@@ -69,16 +69,24 @@ class HelmReleasesTest {
             agentEnvironment,
             work.resolve("helm-home"),
             Clock.systemUTC());
-    locks = new ReleaseLock();
-    list = new ListReleasesCommand(helm, JSON);
-    history = new ReleaseHistoryCommand(helm, JSON);
-    rollback = new RollbackReleaseCommand(helm, locks, JSON);
     namespace =
         "helm-rel-"
             + SEQUENCE.incrementAndGet()
             + "-"
             + UUID.randomUUID().toString().substring(0, 6);
     env.kubectl("create", "namespace", namespace).assertSuccess();
+    // the release's own namespace holds its Lease too: any existing namespace will do
+    locks =
+        new ReleaseLock(
+            new ReleaseLeases(
+                env::adminApiClient,
+                namespace,
+                "test-replica",
+                ReleaseLeases.DEFAULT_DURATION,
+                Clock.systemUTC()));
+    list = new ListReleasesCommand(helm, JSON);
+    history = new ReleaseHistoryCommand(helm, JSON);
+    rollback = new RollbackReleaseCommand(helm, locks, JSON);
   }
 
   @Test
