@@ -1,9 +1,11 @@
 package io.clusteragent.helm;
 
 import io.clusteragent.core.AgentIdentity;
+import io.clusteragent.core.background.PeriodicTasks;
 import io.clusteragent.core.kubernetes.KubernetesClients;
 import io.clusteragent.helm.binary.HelmBinary;
 import io.clusteragent.helm.binary.HelmSettings;
+import io.clusteragent.helm.heal.StuckReleaseSweep;
 import io.clusteragent.helm.releases.ChartChangeCommand;
 import io.clusteragent.helm.releases.ListReleasesCommand;
 import io.clusteragent.helm.releases.ReleaseContentCommand;
@@ -14,6 +16,7 @@ import io.clusteragent.helm.releases.ReleaseLock;
 import io.clusteragent.helm.releases.ReleaseStatusCommand;
 import io.clusteragent.helm.releases.RollbackReleaseCommand;
 import io.clusteragent.helm.releases.UninstallReleaseCommand;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
@@ -24,7 +27,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Helm releases: the bundled helm binary and the {@code helm.releases.*} commands. */
+/**
+ * Helm releases: the bundled helm binary, the {@code helm.releases.*} commands, and the sweep that
+ * heals releases stuck mid-operation.
+ */
 @AutoConfiguration(afterName = "io.clusteragent.core.CoreAutoConfiguration")
 @EnableConfigurationProperties({HelmSettings.class, ReleaseSettings.class})
 public class HelmAutoConfiguration {
@@ -64,6 +70,29 @@ public class HelmAutoConfiguration {
             identity.instanceId(),
             ReleaseLeases.DEFAULT_DURATION,
             clock));
+  }
+
+  /** Scheduled only when {@code agent.reconcile.auto-heal-enabled}; see its start(). */
+  @Bean
+  StuckReleaseSweep stuckReleaseSweep(
+      ReleaseSettings settings,
+      PeriodicTasks tasks,
+      HelmBinary helm,
+      ReleaseLock locks,
+      KubernetesClients clients,
+      AgentIdentity identity,
+      MeterRegistry meters,
+      Clock clock) {
+    return new StuckReleaseSweep(
+        settings,
+        tasks,
+        helm,
+        locks,
+        clients::unaryClient,
+        identity.instanceId(),
+        meters,
+        json,
+        clock);
   }
 
   @Bean

@@ -22,7 +22,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -405,18 +404,30 @@ public final class ReleaseLeases {
       } finally {
         lock.unlock();
       }
+      // Releasing is cleanup that must happen on a cancelled command's thread too, whose
+      // interrupt would otherwise fail the join and the delete's socket I/O at once.
+      boolean interrupted = Thread.interrupted();
       try {
-        renewer.join(TimeUnit.SECONDS.toMillis(duration.toSeconds()));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      lock.lock();
-      try {
-        if (!lost) {
-          delete();
+        long deadline = System.nanoTime() + duration.toNanos();
+        while (renewer.isAlive() && System.nanoTime() < deadline) {
+          try {
+            renewer.join(Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1)));
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
+        lock.lock();
+        try {
+          if (!lost) {
+            delete();
+          }
+        } finally {
+          lock.unlock();
         }
       } finally {
-        lock.unlock();
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
       }
     }
 

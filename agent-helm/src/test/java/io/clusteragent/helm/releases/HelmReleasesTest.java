@@ -19,6 +19,7 @@ import io.clusteragent.protocol.CommandException;
 import io.clusteragent.protocol.ErrorCode;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.WithTestEnvironment;
+import io.kubernetes.client.openapi.apis.CoordinationV1Api;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -234,6 +235,13 @@ class HelmReleasesTest {
       helmProcess.onExit().get(5, TimeUnit.SECONDS);
       assertThat(helmProcess.isAlive()).isFalse();
       assertThat(locks.isHeld(namespace, "stuck")).isFalse();
+      // released on the cancelled (interrupted) thread too
+      assertThat(
+              new CoordinationV1Api(env.adminApiClient())
+                  .listNamespacedLease(namespace)
+                  .execute()
+                  .getItems())
+          .isEmpty();
     } finally {
       dispatcher.drain(Duration.ofSeconds(5));
     }
