@@ -17,7 +17,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -37,7 +39,8 @@ import tools.jackson.databind.json.JsonMapper;
  * it never races a write of this replica and, through the release's Lease, replicas never both heal
  * one release; the history is read again under the lock because another replica may have healed it
  * since the list. Each heal is logged, counted ({@code agent.releases.healed{action,outcome}}) and
- * recorded as an Event ({@code ReleaseHealed} / {@code ReleaseHealFailed}).
+ * recorded as an Event ({@code ReleaseHealed} / {@code ReleaseHealFailed}); a failed heal is tried
+ * again after {@code stuck-after}, not at every sweep.
  *
  * <p>Off, nothing is scheduled. Helm runs as the agent, not impersonated: no platform user asked
  * for this.
@@ -65,6 +68,13 @@ public final class StuckReleaseSweep implements SmartLifecycle {
   private final MeterRegistry meters;
   private final JsonMapper json;
   private final Clock clock;
+
+  /**
+   * When a heal of a release at a revision last failed: it is tried again only after {@code
+   * stuck-after}, so a heal that cannot succeed (a hook that always fails, RBAC) is one Warning
+   * Event per stuck-after, not one per sweep. Only the sweep (under {@link #sweeping}) touches it.
+   */
+  private final Map<String, Instant> failedAt = new HashMap<>();
 
   /** Held for a whole sweep: a tick that finds the previous sweep still going skips. */
   private final ReentrantLock sweeping = new ReentrantLock();
@@ -141,17 +151,27 @@ public final class StuckReleaseSweep implements SmartLifecycle {
     }
     try {
       Instant now = clock.instant();
-      for (StuckRelease release : pendingReleases()) {
+      List<StuckRelease> pending = pendingReleases();
+      // forget failures of releases that are no longer pending (healed by hand, or removed)
+      failedAt.keySet().retainAll(pending.stream().map(StuckReleaseSweep::attempt).toList());
+      for (StuckRelease release : pending) {
         if (!running || Thread.currentThread().isInterrupted()) {
           return;
         }
-        if (release.stuckLongerThan(settings.stuckAfter(), now)) {
+        Instant failed = failedAt.get(attempt(release));
+        boolean backingOff = failed != null && failed.plus(settings.stuckAfter()).isAfter(now);
+        if (release.stuckLongerThan(settings.stuckAfter(), now) && !backingOff) {
           heal(release);
         }
       }
     } finally {
       sweeping.unlock();
     }
+  }
+
+  /** A release at one stuck revision: a new pending revision is a new problem. */
+  private static String attempt(StuckRelease release) {
+    return release.key() + "@" + release.revision();
   }
 
   private List<StuckRelease> pendingReleases() {
@@ -272,6 +292,7 @@ public final class StuckReleaseSweep implements SmartLifecycle {
       events.record(
           stuck.namespace(), stuck.releaseSecret(newest), ReleaseEvents.HEALED, false, message);
     } catch (CommandException e) {
+      failedAt.put(attempt(stuck), clock.instant());
       count(action, "failure");
       String message =
           what

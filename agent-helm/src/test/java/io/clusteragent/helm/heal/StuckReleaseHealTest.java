@@ -72,7 +72,9 @@ class StuckReleaseHealTest {
   @AfterEach
   void stopAgentsAndRemoveReleases() {
     agents.forEach(ConfigurableApplicationContext::close);
-    // a release left stuck here (auto-heal off) must not become the next test's heal
+    // a release left stuck here (auto-heal off) must not become the next test's heal: its
+    // Secrets go at once, the namespace in the background
+    env.kubectl("delete", "secrets", "-n", namespace, "-l", "owner=helm").assertSuccess();
     env.kubectl("delete", "namespace", namespace, "--wait=false");
     env.kubectl("delete", "namespace", stateNamespace, "--wait=false");
   }
