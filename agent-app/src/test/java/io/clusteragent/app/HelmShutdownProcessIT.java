@@ -53,6 +53,7 @@ class HelmShutdownProcessIT {
                 "AGENT_NATS_CLUSTER_ID", CLUSTER,
                 "AGENT_PLATFORM_SIGNING_KEYS", env.platformPublicKeys(),
                 "AGENT_HELM_BINARY", env.helm().toString(),
+                "POD_NAMESPACE", ns,
                 "AGENT_SHUTDOWN_GRACE_PERIOD_SECONDS", "60"),
             output);
     try (Connection nats = Nats.connect(env.natsUrl())) {

@@ -90,6 +90,8 @@ class SettingsBindingTest {
     assertThat(p.proxy().dynamicApiDiscoveryEnabled()).isFalse();
     assertThat(p.proxy().forwardServiceRequestMaxTimeoutSeconds()).isEqualTo(120);
     assertThat(p.release().autoHealEnabled()).isTrue();
+    assertThat(p.release().sweepInterval()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(p.release().stuckAfter()).isEqualTo(Duration.ofMinutes(10));
   }
 
   @Test

@@ -332,6 +332,9 @@ public final class NatsPathBench {
             kubeconfig,
             "agent.helm.binary",
             helm,
+            // release Leases live in the agent's namespace
+            "POD_NAMESPACE",
+            "default",
             "logging.level.root",
             "WARN"));
     return app.run();

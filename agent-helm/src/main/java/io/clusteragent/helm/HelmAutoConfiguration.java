@@ -1,16 +1,20 @@
 package io.clusteragent.helm;
 
+import io.clusteragent.core.AgentIdentity;
+import io.clusteragent.core.background.PeriodicTasks;
 import io.clusteragent.core.kubernetes.KubernetesClients;
 import io.clusteragent.core.settings.CoreSettings;
 import io.clusteragent.helm.argocd.ArgoApplications;
 import io.clusteragent.helm.argocd.ArgoCdSettings;
 import io.clusteragent.helm.binary.HelmBinary;
 import io.clusteragent.helm.binary.HelmSettings;
+import io.clusteragent.helm.heal.StuckReleaseSweep;
 import io.clusteragent.helm.releases.ChartChangeCommand;
 import io.clusteragent.helm.releases.ListReleasesCommand;
 import io.clusteragent.helm.releases.ReleaseContentCommand;
 import io.clusteragent.helm.releases.ReleaseDiffCommand;
 import io.clusteragent.helm.releases.ReleaseHistoryCommand;
+import io.clusteragent.helm.releases.ReleaseLeases;
 import io.clusteragent.helm.releases.ReleaseLock;
 import io.clusteragent.helm.releases.ReleaseStatusCommand;
 import io.clusteragent.helm.releases.ReleaseWriter;
@@ -24,6 +28,7 @@ import io.clusteragent.helm.stacks.StackState;
 import io.clusteragent.helm.stacks.StackStatusCommand;
 import io.clusteragent.helm.upgrade.SelfUpgradeCommand;
 import io.clusteragent.helm.upgrade.SelfUpgradeSettings;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
@@ -34,7 +39,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Helm releases: the bundled helm binary and the {@code helm.releases.*} commands. */
+/**
+ * Helm releases: the bundled helm binary, the {@code helm.releases.*} commands, and the sweep that
+ * heals releases stuck mid-operation.
+ */
 @AutoConfiguration(afterName = "io.clusteragent.core.CoreAutoConfiguration")
 @EnableConfigurationProperties({
   HelmSettings.class,
@@ -71,8 +79,38 @@ public class HelmAutoConfiguration {
   }
 
   @Bean
-  ReleaseLock releaseLock() {
-    return new ReleaseLock();
+  ReleaseLock releaseLock(
+      KubernetesClients clients, StateNamespace state, AgentIdentity identity, Clock clock) {
+    return new ReleaseLock(
+        new ReleaseLeases(
+            clients::unaryClient,
+            state.name(),
+            identity.instanceId(),
+            ReleaseLeases.DEFAULT_DURATION,
+            clock));
+  }
+
+  /** Scheduled only when {@code agent.reconcile.auto-heal-enabled}; see its start(). */
+  @Bean
+  StuckReleaseSweep stuckReleaseSweep(
+      ReleaseSettings settings,
+      PeriodicTasks tasks,
+      HelmBinary helm,
+      ReleaseLock locks,
+      KubernetesClients clients,
+      AgentIdentity identity,
+      MeterRegistry meters,
+      Clock clock) {
+    return new StuckReleaseSweep(
+        settings,
+        tasks,
+        helm,
+        locks,
+        clients::unaryClient,
+        identity.instanceId(),
+        meters,
+        json,
+        clock);
   }
 
   @Bean

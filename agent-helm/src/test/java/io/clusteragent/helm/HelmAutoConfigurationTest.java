@@ -6,6 +6,7 @@ import io.clusteragent.core.CoreAutoConfiguration;
 import io.clusteragent.core.command.CommandHandler;
 import io.clusteragent.helm.binary.HelmBinary;
 import io.clusteragent.helm.binary.HelmSettings;
+import io.clusteragent.helm.heal.StuckReleaseSweep;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -80,5 +81,32 @@ class HelmAutoConfigurationTest {
     runner
         .withPropertyValues("agent.helm.max-output-size=10B")
         .run(context -> assertThat(context).hasFailed());
+    runner
+        .withPropertyValues("agent.reconcile.sweep-interval=0s")
+        .run(context -> assertThat(context).hasFailed());
+    runner
+        .withPropertyValues("agent.reconcile.stuck-after=-1m")
+        .run(context -> assertThat(context).hasFailed());
+  }
+
+  @Test
+  void autoHealSweepsByDefaultAndNotWhenSwitchedOff() {
+    runner.run(context -> {
+      ReleaseSettings settings = context.getBean(ReleaseSettings.class);
+      assertThat(settings.autoHealEnabled()).isTrue();
+      assertThat(settings.sweepInterval()).isEqualTo(Duration.ofSeconds(60));
+      assertThat(settings.stuckAfter()).isEqualTo(Duration.ofMinutes(10));
+      assertThat(context.getBean(StuckReleaseSweep.class).isRunning()).isTrue();
+    });
+    runner
+        .withPropertyValues("agent.reconcile.auto-heal-enabled=false")
+        .run(context -> assertThat(context.getBean(StuckReleaseSweep.class).isRunning()).isFalse());
+    runner
+        .withPropertyValues("agent.reconcile.sweep-interval=5s", "agent.reconcile.stuck-after=2m")
+        .run(context -> {
+          ReleaseSettings settings = context.getBean(ReleaseSettings.class);
+          assertThat(settings.sweepInterval()).isEqualTo(Duration.ofSeconds(5));
+          assertThat(settings.stuckAfter()).isEqualTo(Duration.ofMinutes(2));
+        });
   }
 }

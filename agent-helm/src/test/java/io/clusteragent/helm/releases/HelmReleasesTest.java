@@ -19,6 +19,7 @@ import io.clusteragent.protocol.CommandException;
 import io.clusteragent.protocol.ErrorCode;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.WithTestEnvironment;
+import io.kubernetes.client.openapi.apis.CoordinationV1Api;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,16 +70,24 @@ class HelmReleasesTest {
             agentEnvironment,
             work.resolve("helm-home"),
             Clock.systemUTC());
-    locks = new ReleaseLock();
-    list = new ListReleasesCommand(helm, JSON);
-    history = new ReleaseHistoryCommand(helm, JSON);
-    rollback = new RollbackReleaseCommand(helm, locks, JSON);
     namespace =
         "helm-rel-"
             + SEQUENCE.incrementAndGet()
             + "-"
             + UUID.randomUUID().toString().substring(0, 6);
     env.kubectl("create", "namespace", namespace).assertSuccess();
+    // the release's own namespace holds its Lease too: any existing namespace will do
+    locks =
+        new ReleaseLock(
+            new ReleaseLeases(
+                env::adminApiClient,
+                namespace,
+                "test-replica",
+                ReleaseLeases.DEFAULT_DURATION,
+                Clock.systemUTC()));
+    list = new ListReleasesCommand(helm, JSON);
+    history = new ReleaseHistoryCommand(helm, JSON);
+    rollback = new RollbackReleaseCommand(helm, locks, JSON);
   }
 
   @Test
@@ -226,6 +235,13 @@ class HelmReleasesTest {
       helmProcess.onExit().get(5, TimeUnit.SECONDS);
       assertThat(helmProcess.isAlive()).isFalse();
       assertThat(locks.isHeld(namespace, "stuck")).isFalse();
+      // released on the cancelled (interrupted) thread too
+      assertThat(
+              new CoordinationV1Api(env.adminApiClient())
+                  .listNamespacedLease(namespace)
+                  .execute()
+                  .getItems())
+          .isEmpty();
     } finally {
       dispatcher.drain(Duration.ofSeconds(5));
     }

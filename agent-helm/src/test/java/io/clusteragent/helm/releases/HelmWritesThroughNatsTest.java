@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,7 +63,14 @@ class HelmWritesThroughNatsTest {
     repository.publish(new TestChart("web", "0.1.0", true));
     repository.publish(new TestChart("web", "0.2.0", false));
     passwordFile = Files.writeString(work.resolve("password"), PASSWORD + "\n");
-    agent = InProcessAgent.start(env, CLUSTER, Map.of("agent.helm.binary", env.helm().toString()));
+    // the agent's own namespace, where its release Leases live
+    String stateNamespace = "writes-agent-" + UUID.randomUUID().toString().substring(0, 6);
+    env.kubectl("create", "namespace", stateNamespace).assertSuccess();
+    agent =
+        InProcessAgent.start(
+            env,
+            CLUSTER,
+            Map.of("agent.helm.binary", env.helm().toString(), "POD_NAMESPACE", stateNamespace));
     nats = Nats.connect(env.natsUrl());
     platform = new PlatformClient(nats, "agent", CLUSTER, env.platformSigner());
     InProcessAgent.awaitServing(platform);
