@@ -2,9 +2,9 @@ package io.clusteragent.helm.heal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.clusteragent.helm.charts.TestChart;
 import io.clusteragent.helm.releases.ReleaseLeases;
 import io.clusteragent.testsupport.InProcessAgent;
+import io.clusteragent.testsupport.TestChart;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import io.kubernetes.client.openapi.apis.CoordinationV1Api;
