@@ -2,11 +2,13 @@ package io.clusteragent.helm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clusteragent.core.CoreAutoConfiguration;
 import io.clusteragent.core.command.CommandHandler;
 import io.clusteragent.helm.binary.HelmBinary;
 import io.clusteragent.helm.binary.HelmSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -17,8 +19,10 @@ class HelmAutoConfigurationTest {
 
   private final ApplicationContextRunner runner =
       new ApplicationContextRunner()
-          .withConfiguration(AutoConfigurations.of(HelmAutoConfiguration.class))
-          .withBean(Clock.class, Clock::systemUTC);
+          // the core gives the Kubernetes clients and write_worker_count the stack commands need
+          .withConfiguration(
+              AutoConfigurations.of(CoreAutoConfiguration.class, HelmAutoConfiguration.class))
+          .withBean(MeterRegistry.class, SimpleMeterRegistry::new);
 
   @Test
   void defaultsPointAtTheImagesHelmAndRegisterTheReleaseCommands() {
@@ -42,7 +46,12 @@ class HelmAutoConfigurationTest {
               "helm.releases.install",
               "helm.releases.upgrade",
               "helm.releases.uninstall",
-              "helm.releases.rollback");
+              "helm.releases.rollback",
+              "stacks.apply",
+              "stacks.delete",
+              "stacks.status",
+              "helm.releases.drift",
+              "helm.releases.prune");
     });
   }
 
