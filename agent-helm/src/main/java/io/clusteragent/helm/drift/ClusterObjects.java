@@ -1,5 +1,6 @@
 package io.clusteragent.helm.drift;
 
+import io.clusteragent.core.command.Actor;
 import io.clusteragent.core.command.Cancellation;
 import io.clusteragent.helm.argocd.ApiClientSource;
 import io.clusteragent.protocol.CommandException;
@@ -26,7 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Raw JSON requests to the API server as the agent, for any type. Requests are built by
+ * Raw JSON requests to the API server for a command's actor, for any type. Requests are built by
  * client-java's {@link ApiClient} (base path, credentials, TLS); bodies are read by Jackson, not by
  * client-java's Gson, which turns every number into a double ({@code replicas: 1} would read back
  * {@code 1.0}) and knows no types it was not generated for.
@@ -53,15 +54,23 @@ final class ClusterObjects {
   private final ApiClientSource clients;
   private final JsonMapper json;
   private final ApiFailures failures;
+  private final Actor actor;
   private final Cancellation cancellation;
   private final Instant deadline;
 
   /**
+   * @param clients the agent's own client; requests impersonate {@code actor} unless it is the
+   *     agent
    * @param deadline when the command must have answered: no request waits beyond it
    */
   ClusterObjects(
-      ApiClientSource clients, JsonMapper json, Cancellation cancellation, Instant deadline) {
+      ApiClientSource clients,
+      JsonMapper json,
+      Actor actor,
+      Cancellation cancellation,
+      Instant deadline) {
     this.clients = clients;
+    this.actor = actor;
     this.json = json;
     this.failures = new ApiFailures(json);
     this.cancellation = cancellation;
@@ -176,13 +185,18 @@ final class ClusterObjects {
           "cannot configure the Kubernetes client: " + e.getMessage(),
           e);
     }
+    Request.Builder builder = request.newBuilder();
     if (!method.equals("GET")) {
-      request =
-          request
-              .newBuilder()
-              .method(method, RequestBody.create(json.writeValueAsBytes(body), JSON_TYPE))
-              .build();
+      builder.method(method, RequestBody.create(json.writeValueAsBytes(body), JSON_TYPE));
     }
+    if (!actor.isAgent()) {
+      // ApiClient's header map holds one value per name; impersonation needs one per group
+      builder.header("Impersonate-User", actor.user());
+      for (String group : actor.groups()) {
+        builder.addHeader("Impersonate-Group", group);
+      }
+    }
+    request = builder.build();
     Call call = api.getHttpClient().newCall(request);
     call.timeout().timeout(left.toMillis(), TimeUnit.MILLISECONDS);
     try (Response response = call.execute()) {

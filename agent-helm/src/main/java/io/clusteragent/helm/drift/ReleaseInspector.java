@@ -1,6 +1,5 @@
 package io.clusteragent.helm.drift;
 
-import io.clusteragent.core.command.Actor;
 import io.clusteragent.core.command.CommandContext;
 import io.clusteragent.helm.argocd.ApiClientSource;
 import io.clusteragent.helm.binary.HelmBinary;
@@ -20,9 +19,9 @@ import tools.jackson.databind.json.JsonMapper;
  * Reads a release as it is in the cluster: its deployed manifest ({@code helm get manifest}, the
  * latest revision) split into objects, and each object's live counterpart from the API server.
  *
- * <p>Everything runs as the agent, not as the envelope's user: drift detection and prune are the
- * native engine's own reconcile work (Argo CD's controller also compares with its own identity),
- * and what a user may see of a drift reply is kinds, names and JSON pointers, never values.
+ * <p>Everything runs as the command's actor, like every Helm command: the API server's RBAC decides
+ * whether a platform user may read the release and its objects (and, for a prune, delete them). The
+ * platform's own reconcile sweep names no user, so it runs as the agent.
  */
 public final class ReleaseInspector {
 
@@ -56,13 +55,14 @@ public final class ReleaseInspector {
     String manifest =
         helm.run(
                 List.of("get", "manifest", release, "--namespace=" + namespace),
-                Actor.AGENT,
+                context.actor(),
                 helm.timeoutFor(context.deadline()),
                 context.cancellation())
             .stdoutText();
     Instant deadline =
         context.deadline() == null ? Instant.now().plus(helm.timeoutFor(null)) : context.deadline();
-    ClusterObjects cluster = new ClusterObjects(clients, json, context.cancellation(), deadline);
+    ClusterObjects cluster =
+        new ClusterObjects(clients, json, context.actor(), context.cancellation(), deadline);
     ApiResources resources = new ApiResources(cluster);
     List<DeployedObject> objects = new ArrayList<>();
     for (RenderedObject rendered : objects(manifest)) {

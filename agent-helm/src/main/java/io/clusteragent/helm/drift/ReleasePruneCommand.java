@@ -1,6 +1,5 @@
 package io.clusteragent.helm.drift;
 
-import io.clusteragent.core.command.Actor;
 import io.clusteragent.core.command.CommandContext;
 import io.clusteragent.core.command.CommandHandler;
 import io.clusteragent.core.command.CommandResult;
@@ -112,7 +111,7 @@ public final class ReleasePruneCommand implements CommandHandler {
                           request.release(),
                           "--namespace=" + request.namespace(),
                           "--output=json"),
-                      Actor.AGENT,
+                      context.actor(),
                       helm.timeoutFor(context.deadline()),
                       context.cancellation())
                   .stdout());

@@ -284,7 +284,7 @@ class ReleaseDriftTest {
   void aStaleCandidateNeverDeletesTheObjectRecreatedUnderItsName() throws Exception {
     install(new TestChart("web", "0.1.0", false));
     String first = ownedConfigMap(RELEASE + "-stale", RELEASE);
-    ReleaseInspection inspection = inspector.inspect(namespace, RELEASE, context());
+    ReleaseInspection inspection = inspector.inspect(namespace, RELEASE, context(Actor.AGENT));
     List<PruneCandidate> candidates = inspection.pruneCandidates();
     assertThat(candidates).extracting(PruneCandidate::uid).containsExactly(first);
 
@@ -322,12 +322,26 @@ class ReleaseDriftTest {
   }
 
   @Test
-  void aPruneWaitsForNoOtherWriteOnTheRelease() throws Exception {
+  void aUserWithoutRbacIsForbiddenAndPrunesNothing() throws Exception {
+    install(new TestChart("web", "0.1.0", false));
+    ownedConfigMap(RELEASE + "-stale", RELEASE);
+    Actor nobody = new Actor(env.nonAdminUser(), List.of());
+
+    assertThat(codeOf(() -> body(drift.handle(context(nobody), ref()))))
+        .isEqualTo(ErrorCode.FORBIDDEN);
+    assertThat(codeOf(() -> body(prune.handle(context(nobody), ref()))))
+        .isEqualTo(ErrorCode.FORBIDDEN);
+    assertThat(exists("configmap", RELEASE + "-stale")).isTrue();
+  }
+
+  @Test
+  void aPruneWhileAnotherWriteHoldsTheReleaseIsAConflict() throws Exception {
     install(new TestChart("web", "0.1.0", false));
     ReleaseLock locks = new ReleaseLock();
     ReleasePruneCommand locked = new ReleasePruneCommand(inspector, helm, locks, JSON, meters);
     try (ReleaseLock.Held held = locks.acquire(namespace, RELEASE)) {
-      assertThat(codeOf(() -> body(locked.handle(context(), ref())))).isEqualTo(ErrorCode.CONFLICT);
+      assertThat(codeOf(() -> body(locked.handle(context(Actor.AGENT), ref()))))
+          .isEqualTo(ErrorCode.CONFLICT);
     }
   }
 
@@ -376,18 +390,18 @@ class ReleaseDriftTest {
   }
 
   private JsonNode drift(JsonNode payload) throws Exception {
-    return body(drift.handle(context(), payload));
+    return body(drift.handle(context(Actor.AGENT), payload));
   }
 
   private JsonNode prune(JsonNode payload) throws Exception {
-    return body(prune.handle(context(), payload));
+    return body(prune.handle(context(Actor.AGENT), payload));
   }
 
-  private static CommandContext context() {
+  private static CommandContext context(Actor actor) {
     return new CommandContext(
         UUID.randomUUID().toString(),
         Instant.now().plusSeconds(120),
-        Actor.AGENT,
+        actor,
         StreamSink.NONE,
         new Cancellation());
   }
