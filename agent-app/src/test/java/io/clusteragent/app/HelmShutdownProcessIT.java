@@ -43,32 +43,16 @@ class HelmShutdownProcessIT {
     Path archive = new TestChart("web", "0.1.0", false).packageInto(env, work);
     env.helm("install", "web", archive.toString(), "-n", ns).assertSuccess();
     Path output = work.resolve("agent.log");
-    Process agent =
-        PackagedAgent.start(
-            List.of("-Xmx128m", "-XX:+UseSerialGC"),
-            Map.of(
-                "SERVER_PORT", Integer.toString(PackagedAgent.freePort()),
-                "KUBECONFIG", env.adminKubeconfig().toString(),
-                "AGENT_NATS_SERVERS", env.natsUrl(),
-                "AGENT_NATS_CLUSTER_ID", CLUSTER,
-                "AGENT_PLATFORM_SIGNING_KEYS", env.platformPublicKeys(),
-                "AGENT_HELM_BINARY", env.helm().toString(),
-                "POD_NAMESPACE", ns,
-                "AGENT_SHUTDOWN_GRACE_PERIOD_SECONDS", "60"),
-            output);
+    Process agent = start(env, ns, output, Map.of("AGENT_SHUTDOWN_GRACE_PERIOD_SECONDS", "60"));
     try (Connection nats = Nats.connect(env.natsUrl())) {
       PlatformClient platform = new PlatformClient(nats, "agent", CLUSTER, env.platformSigner());
       PackagedAgent.awaitServing(platform, agent, output);
-      ObjectNode upgrade =
-          JSON.createObjectNode()
-              .put("namespace", ns)
-              .put("release", "web")
-              .put("archive", Base64.getEncoder().encodeToString(Files.readAllBytes(archive)))
-              .put("values", "nodeSelector: {no-such-label: x}\n")
-              .put("wait", true)
-              .put("timeoutSeconds", 8);
       try (PlatformStream stream =
-          platform.openStream("helm.releases.upgrade", upgrade, 8, Duration.ofMinutes(2))) {
+          platform.openStream(
+              "helm.releases.upgrade",
+              neverReadyUpgrade(ns, archive, 8),
+              8,
+              Duration.ofMinutes(2))) {
         awaitStatus(env, ns, "pending-upgrade");
         agent.destroy(); // SIGTERM, as the kubelet sends it
         StreamLines lines = new StreamLines(stream, Duration.ofSeconds(60));
@@ -98,6 +82,111 @@ class HelmShutdownProcessIT {
     } finally {
       agent.destroyForcibly();
     }
+  }
+
+  @Test
+  void sigkillDuringAnUpgradeLeavesAPendingReleaseThatTheNextStartHeals(TestEnvironment env)
+      throws Exception {
+    String ns = Workloads.uniqueNamespace(env, "helm-kill");
+    Path archive = new TestChart("web", "0.1.0", false).packageInto(env, work);
+    env.helm("install", "web", archive.toString(), "-n", ns).assertSuccess();
+    // a restarted container keeps its pod name, so it may take over its own release Lease
+    Map<String, String> sweep =
+        Map.of(
+            "POD_NAME", "agent-0",
+            "AGENT_RECONCILE_STUCK_AFTER", "2s",
+            "AGENT_RECONCILE_SWEEP_INTERVAL", "1s");
+    Path firstLog = work.resolve("first.log");
+    Process first = start(env, ns, firstLog, sweep);
+    try (Connection nats = Nats.connect(env.natsUrl())) {
+      PlatformClient platform = new PlatformClient(nats, "agent", CLUSTER, env.platformSigner());
+      PackagedAgent.awaitServing(platform, first, firstLog);
+      try (PlatformStream stream =
+          platform.openStream(
+              "helm.releases.upgrade",
+              neverReadyUpgrade(ns, archive, 120),
+              8,
+              Duration.ofMinutes(3))) {
+        awaitStatus(env, ns, "pending-upgrade");
+        // what the kubelet does to a container past its grace, or the OOM killer: the JVM and
+        // every process in the container, helm included, die at once
+        List<ProcessHandle> tree = first.descendants().toList();
+        first.destroyForcibly();
+        tree.forEach(ProcessHandle::destroyForcibly);
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      }
+    } finally {
+      first.destroyForcibly();
+    }
+    Thread.sleep(3000);
+    assertThat(releaseStatus(env, ns, 2)).isEqualTo("pending-upgrade");
+
+    Path secondLog = work.resolve("second.log");
+    Process second = start(env, ns, secondLog, sweep);
+    try {
+      long until = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      while (!"deployed".equals(releaseStatus(env, ns, 3)) && System.nanoTime() < until) {
+        Thread.sleep(250);
+      }
+      assertThat(releaseStatus(env, ns, 3)).as(Files.readString(secondLog)).isEqualTo("deployed");
+      // helm keeps the interrupted revision's record as it was; the release is the latest one
+      assertThat(env.helm("status", "web", "-n", ns).stdout()).contains("STATUS: deployed");
+      assertThat(
+              env.kubectl(
+                      "get",
+                      "events",
+                      "-n",
+                      ns,
+                      "--field-selector=reason=ReleaseHealed",
+                      "-o",
+                      "name")
+                  .stdout())
+          .isNotBlank();
+    } finally {
+      second.destroy();
+      second.waitFor(60, TimeUnit.SECONDS);
+      second.destroyForcibly();
+    }
+  }
+
+  private static Process start(
+      TestEnvironment env, String ns, Path output, Map<String, String> extra) throws Exception {
+    Map<String, String> environment =
+        new java.util.HashMap<>(
+            Map.of(
+                "SERVER_PORT", Integer.toString(PackagedAgent.freePort()),
+                "KUBECONFIG", env.adminKubeconfig().toString(),
+                "AGENT_NATS_SERVERS", env.natsUrl(),
+                "AGENT_NATS_CLUSTER_ID", CLUSTER,
+                "AGENT_PLATFORM_SIGNING_KEYS", env.platformPublicKeys(),
+                "AGENT_HELM_BINARY", env.helm().toString(),
+                "POD_NAMESPACE", ns));
+    environment.putAll(extra);
+    return PackagedAgent.start(List.of("-Xmx128m", "-XX:+UseSerialGC"), environment, output);
+  }
+
+  /** An upgrade that waits for a Deployment no node can run: it holds until helm's timeout. */
+  private static ObjectNode neverReadyUpgrade(String ns, Path archive, int timeoutSeconds)
+      throws Exception {
+    return JSON.createObjectNode()
+        .put("namespace", ns)
+        .put("release", "web")
+        .put("archive", Base64.getEncoder().encodeToString(Files.readAllBytes(archive)))
+        .put("values", "nodeSelector: {no-such-label: x}\n")
+        .put("wait", true)
+        .put("timeoutSeconds", timeoutSeconds);
+  }
+
+  private static String releaseStatus(TestEnvironment env, String ns, int revision) {
+    return env.kubectl(
+            "get",
+            "secret",
+            "sh.helm.release.v1.web.v" + revision,
+            "-n",
+            ns,
+            "-o",
+            "jsonpath={.metadata.labels.status}")
+        .stdout();
   }
 
   private static void awaitStatus(TestEnvironment env, String ns, String status)

@@ -8,6 +8,9 @@ import io.clusteragent.helm.argocd.ArgoApplications;
 import io.clusteragent.helm.argocd.ArgoCdSettings;
 import io.clusteragent.helm.binary.HelmBinary;
 import io.clusteragent.helm.binary.HelmSettings;
+import io.clusteragent.helm.drift.ReleaseDriftCommand;
+import io.clusteragent.helm.drift.ReleaseInspector;
+import io.clusteragent.helm.drift.ReleasePruneCommand;
 import io.clusteragent.helm.heal.StuckReleaseSweep;
 import io.clusteragent.helm.releases.ChartChangeCommand;
 import io.clusteragent.helm.releases.ListReleasesCommand;
@@ -204,5 +207,21 @@ public class HelmAutoConfiguration {
   @Bean
   RollbackReleaseCommand rollbackReleaseCommand(HelmBinary helm, ReleaseLock locks) {
     return new RollbackReleaseCommand(helm, locks, json);
+  }
+
+  @Bean
+  ReleaseInspector releaseInspector(HelmBinary helm, KubernetesClients clients) {
+    return new ReleaseInspector(helm, clients::unaryClient, json);
+  }
+
+  @Bean
+  ReleaseDriftCommand releaseDriftCommand(ReleaseInspector inspector, MeterRegistry meters) {
+    return new ReleaseDriftCommand(inspector, json, meters);
+  }
+
+  @Bean
+  ReleasePruneCommand releasePruneCommand(
+      ReleaseInspector inspector, HelmBinary helm, ReleaseLock locks, MeterRegistry meters) {
+    return new ReleasePruneCommand(inspector, helm, locks, json, meters);
   }
 }

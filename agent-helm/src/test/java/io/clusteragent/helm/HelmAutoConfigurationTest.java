@@ -51,7 +51,9 @@ class HelmAutoConfigurationTest {
               "stacks.apply",
               "stacks.delete",
               "stacks.status",
-              "agent.upgrade");
+              "agent.upgrade",
+              "helm.releases.drift",
+              "helm.releases.prune");
     });
   }
 
