@@ -43,7 +43,13 @@ class DriftThroughNatsTest {
   @BeforeAll
   static void start(TestEnvironment environment) throws Exception {
     env = environment;
-    agent = InProcessAgent.start(env, CLUSTER, Map.of("agent.helm.binary", env.helm().toString()));
+    // release Leases (prune is a write) live in the agent's namespace
+    String state = io.clusteragent.testsupport.Workloads.uniqueNamespace(env, "drift-state");
+    agent =
+        InProcessAgent.start(
+            env,
+            CLUSTER,
+            Map.of("agent.helm.binary", env.helm().toString(), "POD_NAMESPACE", state));
     nats = Nats.connect(env.natsUrl());
     platform = new PlatformClient(nats, "agent", CLUSTER, env.platformSigner());
     InProcessAgent.awaitServing(platform);

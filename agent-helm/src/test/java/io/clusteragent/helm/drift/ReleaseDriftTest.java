@@ -9,6 +9,7 @@ import io.clusteragent.core.command.CommandResult;
 import io.clusteragent.core.command.StreamSink;
 import io.clusteragent.helm.binary.HelmBinary;
 import io.clusteragent.helm.binary.HelmSettings;
+import io.clusteragent.helm.releases.ReleaseLeases;
 import io.clusteragent.helm.releases.ReleaseLock;
 import io.clusteragent.protocol.CommandException;
 import io.clusteragent.protocol.ErrorCode;
@@ -66,10 +67,10 @@ class ReleaseDriftTest {
     inspector = new ReleaseInspector(helm, env::adminApiClient, JSON);
     meters = new SimpleMeterRegistry();
     drift = new ReleaseDriftCommand(inspector, JSON, meters);
-    prune = new ReleasePruneCommand(inspector, helm, new ReleaseLock(), JSON, meters);
     namespace =
         "drift-" + SEQUENCE.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 6);
     env.kubectl("create", "namespace", namespace).assertSuccess();
+    prune = new ReleasePruneCommand(inspector, helm, locks(), JSON, meters);
   }
 
   // ------------------------------------------------------------------ drift
@@ -337,7 +338,7 @@ class ReleaseDriftTest {
   @Test
   void aPruneWhileAnotherWriteHoldsTheReleaseIsAConflict() throws Exception {
     install(new TestChart("web", "0.1.0", false));
-    ReleaseLock locks = new ReleaseLock();
+    ReleaseLock locks = locks();
     ReleasePruneCommand locked = new ReleasePruneCommand(inspector, helm, locks, JSON, meters);
     try (ReleaseLock.Held held = locks.acquire(namespace, RELEASE)) {
       assertThat(codeOf(() -> body(locked.handle(context(Actor.AGENT), ref()))))
@@ -424,5 +425,16 @@ class ReleaseDriftTest {
     } catch (Exception e) {
       throw new AssertionError(e);
     }
+  }
+
+  /** Release locks whose Leases live in the test's namespace. */
+  private ReleaseLock locks() {
+    return new ReleaseLock(
+        new ReleaseLeases(
+            env::adminApiClient,
+            namespace,
+            "test-replica",
+            ReleaseLeases.DEFAULT_DURATION,
+            java.time.Clock.systemUTC()));
   }
 }
