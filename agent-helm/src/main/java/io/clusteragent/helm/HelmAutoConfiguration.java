@@ -25,8 +25,11 @@ import io.clusteragent.helm.releases.RollbackReleaseCommand;
 import io.clusteragent.helm.releases.UninstallReleaseCommand;
 import io.clusteragent.helm.stacks.ApplyStackCommand;
 import io.clusteragent.helm.stacks.DeleteStackCommand;
+import io.clusteragent.helm.stacks.ReconcileStackCommand;
 import io.clusteragent.helm.stacks.StackLimits;
 import io.clusteragent.helm.stacks.StackParser;
+import io.clusteragent.helm.stacks.StackReconcileSweep;
+import io.clusteragent.helm.stacks.StackReconciler;
 import io.clusteragent.helm.stacks.StackState;
 import io.clusteragent.helm.stacks.StackStatusCommand;
 import io.clusteragent.helm.upgrade.SelfUpgradeCommand;
@@ -212,6 +215,27 @@ public class HelmAutoConfiguration {
   @Bean
   ReleaseInspector releaseInspector(HelmBinary helm, KubernetesClients clients) {
     return new ReleaseInspector(helm, clients::unaryClient, json);
+  }
+
+  @Bean
+  StackReconciler stackReconciler(
+      ReleaseInspector inspector, ReleaseWriter writer, ReleaseLock locks, MeterRegistry meters) {
+    return new StackReconciler(stacks, inspector, writer, locks, meters);
+  }
+
+  @Bean
+  ReconcileStackCommand reconcileStackCommand(StackState state, StackReconciler reconciler) {
+    return new ReconcileStackCommand(state, reconciler, json);
+  }
+
+  @Bean
+  StackReconcileSweep stackReconcileSweep(
+      ReleaseSettings settings,
+      PeriodicTasks tasks,
+      StackState state,
+      StackReconciler reconciler,
+      Clock clock) {
+    return new StackReconcileSweep(settings, tasks, state, reconciler, clock);
   }
 
   @Bean

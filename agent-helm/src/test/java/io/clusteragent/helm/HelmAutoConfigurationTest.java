@@ -51,6 +51,7 @@ class HelmAutoConfigurationTest {
               "stacks.apply",
               "stacks.delete",
               "stacks.status",
+              "stacks.reconcile",
               "agent.upgrade",
               "helm.releases.drift",
               "helm.releases.prune");

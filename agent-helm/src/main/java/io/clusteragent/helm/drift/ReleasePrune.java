@@ -12,7 +12,7 @@ import java.util.Optional;
  * broken or truncated manifest, a release read from the wrong namespace, or a chart that renders
  * nothing after a values mistake than real garbage, and a wrong prune deletes workloads and data.
  */
-final class ReleasePrune {
+public final class ReleasePrune {
 
   /** Up to this many candidates are always deleted: a chart dropping a few objects is normal. */
   static final int ALWAYS_ALLOWED = 5;
@@ -25,10 +25,11 @@ final class ReleasePrune {
   static final double MAX_SHARE_OF_RENDERED = 0.5;
 
   /** What a prune did. {@code refusal} set means nothing was deleted. */
-  record Result(List<PruneCandidate> pruned, List<Skipped> skipped, Optional<String> refusal) {}
+  public record Result(
+      List<PruneCandidate> pruned, List<Skipped> skipped, Optional<String> refusal) {}
 
   /** A candidate that was not deleted, and why. */
-  record Skipped(PruneCandidate candidate, String reason) {}
+  public record Skipped(PruneCandidate candidate, String reason) {}
 
   private ReleasePrune() {}
 
@@ -54,7 +55,7 @@ final class ReleasePrune {
   }
 
   /** Deletes the inspection's candidates, or with {@code dryRun} only reports them. */
-  static Result run(ReleaseInspection inspection, boolean dryRun) throws CommandException {
+  public static Result run(ReleaseInspection inspection, boolean dryRun) throws CommandException {
     List<PruneCandidate> candidates = inspection.pruneCandidates();
     Optional<String> refused = refusal(candidates.size(), inspection.checked());
     if (refused.isPresent()) {

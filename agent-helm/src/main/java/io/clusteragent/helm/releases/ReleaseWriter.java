@@ -31,6 +31,8 @@ public final class ReleaseWriter {
    * @param registryUrl an https:// chart repository or an oci:// registry path
    * @param generatedChart files of a chart the agent made itself (a stack's plain manifests), empty
    *     for a chart from {@code registryUrl}
+   * @param forceConflicts take back fields another field manager changed (self-heal: {@code kubectl
+   *     scale} owns {@code /spec/replicas} until then), helm's {@code --force-conflicts}
    */
   public record AddonRelease(
       String namespace,
@@ -40,7 +42,8 @@ public final class ReleaseWriter {
       String version,
       String values,
       int historyMax,
-      Map<String, String> generatedChart) {}
+      Map<String, String> generatedChart,
+      boolean forceConflicts) {}
 
   private final HelmBinary helm;
   private final ReleaseLock locks;
@@ -65,6 +68,16 @@ public final class ReleaseWriter {
       CommandContext context,
       ProgressFrames progress)
       throws CommandException, InterruptedException {
+    return apply(upgrade, change, false, context, progress);
+  }
+
+  private JsonNode apply(
+      boolean upgrade,
+      ReleasePayloads.ChartChange change,
+      boolean forceConflicts,
+      CommandContext context,
+      ProgressFrames progress)
+      throws CommandException, InterruptedException {
     ReleasePayloads.ReleaseRef ref = change.ref();
     try (ReleaseLock.Held held = locks.acquire(ref.namespace(), ref.release());
         OperationFiles files = OperationFiles.create(workRoot)) {
@@ -76,6 +89,9 @@ public final class ReleaseWriter {
       args.add(ref.release());
       args.addAll(charts.prepare(change, files, context, progress));
       args.addAll(applyFlags(upgrade, change, files, helmTimeout(context, change.timeout())));
+      if (forceConflicts) {
+        args.add("--force-conflicts");
+      }
       if (progress != null) {
         progress.phase(upgrade ? "upgrading" : "installing", null);
       }
@@ -122,7 +138,7 @@ public final class ReleaseWriter {
             OptionalInt.of(addon.historyMax()),
             true,
             false);
-    return ReleaseSummary.of(json, apply(true, change, context, progress));
+    return ReleaseSummary.of(json, apply(true, change, addon.forceConflicts(), context, progress));
   }
 
   /**

@@ -108,7 +108,8 @@ final class AddonDeployment implements StackStep {
                 addon.chartVersion(),
                 addon.values(),
                 addon.settings().revisionHistoryLimit(),
-                Map.of()),
+                Map.of(),
+                false),
             context,
             progress);
     fingerprints.put(addon.ref(), fingerprint);
@@ -162,7 +163,7 @@ final class AddonDeployment implements StackStep {
     JsonNode applied =
         writer.apply(
             new ReleaseWriter.AddonRelease(
-                stateNamespace.name(), release, "", "", "", "", 10, chart),
+                stateNamespace.name(), release, "", "", "", "", 10, chart, false),
             context,
             progress);
     fingerprints.put(manifest.ref(), fingerprint);

@@ -332,6 +332,91 @@ class StacksThroughNatsTest {
         .isNotBlank();
   }
 
+  @Test
+  void reconcileReportsDriftSelfHealsWhereAskedAndPrunesLeftovers() throws Exception {
+    String ns = Workloads.uniqueNamespace(env, "heal");
+    String stack =
+        """
+        name: healing
+        addons:
+          - name: svc
+            chart_name: web
+            chart_version: 0.1.0
+            registry_url: %2$s
+            namespace: %1$s
+          - name: manual
+            chart_name: web
+            chart_version: 0.1.0
+            registry_url: %2$s
+            namespace: %1$s
+            settings:
+              sync_policy:
+                self_heal: false
+                auto_prune: false
+        """
+            .formatted(ns, repository.url());
+    AgentCtlRun apply =
+        agentctl("stack", "apply", Files.writeString(work.resolve("heal.yaml"), stack).toString());
+    assertThat(apply.exit()).as(apply.toString()).isZero();
+
+    // changed by hand: both Deployments scaled
+    env.kubectl("scale", "deploy", "svc-web", "manual-web", "--replicas=4", "-n", ns)
+        .assertSuccess();
+    // a leftover each release owns but no longer renders
+    for (String release : List.of("svc", "manual")) {
+      env.kubectl("create", "configmap", release + "-leftover", "-n", ns, "--from-literal=a=b")
+          .assertSuccess();
+      env.kubectl(
+              "label", "cm", release + "-leftover", "-n", ns, "app.kubernetes.io/managed-by=Helm")
+          .assertSuccess();
+      env.kubectl(
+              "annotate",
+              "cm",
+              release + "-leftover",
+              "-n",
+              ns,
+              "meta.helm.sh/release-name=" + release,
+              "meta.helm.sh/release-namespace=" + ns)
+          .assertSuccess();
+    }
+
+    JsonNode report;
+    try (io.clusteragent.cli.PlatformStream stream =
+        platform.openStream(
+            "stacks.reconcile",
+            JSON.createObjectNode().put("name", "healing"),
+            8,
+            Duration.ofMinutes(2))) {
+      io.clusteragent.cli.StreamLines lines = new io.clusteragent.cli.StreamLines(stream, WAIT);
+      while (lines.next() != null) {
+        // progress
+      }
+      report = lines.summary();
+    }
+    Map<String, JsonNode> addons = byName(report.path("addons"));
+    JsonNode svc = addons.get("svc");
+    assertThat(svc.path("drifted").booleanValue()).as(report.toString()).isTrue();
+    assertThat(svc.path("drift_resources").toString())
+        .contains("\"kind\":\"Deployment\"", "\"name\":\"svc-web\"", "/spec/replicas");
+    assertThat(svc.path("selfHealed").booleanValue()).isTrue();
+    assertThat(svc.path("pruned").toString()).contains("svc-leftover");
+    JsonNode manual = addons.get("manual");
+    assertThat(manual.path("drifted").booleanValue()).isTrue();
+    assertThat(manual.path("selfHealed").booleanValue()).isFalse();
+    assertThat(manual.path("pruned").isEmpty()).isTrue();
+
+    // the cluster: self-heal on restored, off left alone; pruned with auto_prune on only
+    assertThat(replicas(ns, "svc-web")).isEqualTo("1");
+    assertThat(replicas(ns, "manual-web")).isEqualTo("4");
+    assertThat(env.kubectl("get", "cm", "svc-leftover", "-n", ns).exitCode()).isNotZero();
+    assertThat(env.kubectl("get", "cm", "manual-leftover", "-n", ns).exitCode()).isZero();
+  }
+
+  private static String replicas(String ns, String deployment) {
+    return env.kubectl("get", "deploy", deployment, "-n", ns, "-o", "jsonpath={.spec.replicas}")
+        .stdout();
+  }
+
   // ---- helpers ---------------------------------------------------------------------------------
 
   /** The node events agentctl printed, as "kind name: status". */
