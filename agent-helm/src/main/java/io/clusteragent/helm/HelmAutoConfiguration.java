@@ -145,8 +145,8 @@ public class HelmAutoConfiguration {
   }
 
   @Bean
-  ReleaseWriter releaseWriter(HelmBinary helm, ReleaseLock locks) {
-    return new ReleaseWriter(helm, locks, operations, json);
+  ReleaseWriter releaseWriter(HelmBinary helm, ReleaseLock locks, MeterRegistry meters) {
+    return new ReleaseWriter(helm, locks, operations, json, meters);
   }
 
   @Bean

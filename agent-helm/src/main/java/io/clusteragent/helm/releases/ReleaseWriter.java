@@ -4,6 +4,8 @@ import io.clusteragent.core.command.CommandContext;
 import io.clusteragent.helm.binary.HelmBinary;
 import io.clusteragent.protocol.CommandException;
 import io.clusteragent.protocol.ErrorCode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +47,7 @@ public final class ReleaseWriter {
       Map<String, String> generatedChart,
       boolean forceConflicts) {}
 
+  private final MeterRegistry meters;
   private final HelmBinary helm;
   private final ReleaseLock locks;
   private final Path workRoot;
@@ -52,7 +55,9 @@ public final class ReleaseWriter {
   private final ChartArguments charts;
   private final JsonMapper json;
 
-  public ReleaseWriter(HelmBinary helm, ReleaseLock locks, Path workRoot, JsonMapper json) {
+  public ReleaseWriter(
+      HelmBinary helm, ReleaseLock locks, Path workRoot, JsonMapper json, MeterRegistry meters) {
+    this.meters = meters;
     this.helm = helm;
     this.locks = locks;
     this.workRoot = workRoot;
@@ -95,13 +100,28 @@ public final class ReleaseWriter {
       if (progress != null) {
         progress.phase(upgrade ? "upgrading" : "installing", null);
       }
-      return output.object(
-          helm.run(
-              args,
-              context.actor(),
-              helm.timeoutFor(context.deadline()),
-              context.cancellation(),
-              progress == null ? null : progress::log));
+      long started = System.nanoTime();
+      String outcome = "failure";
+      try {
+        JsonNode release =
+            output.object(
+                helm.run(
+                    args,
+                    context.actor(),
+                    helm.timeoutFor(context.deadline()),
+                    context.cancellation(),
+                    progress == null ? null : progress::log));
+        outcome = "success";
+        return release;
+      } finally {
+        // the documented agent's ankra_native_release_apply_duration_seconds
+        Timer.builder("ankra.native.release.apply.duration")
+            .description("helm install/upgrade runs of the native engine")
+            .tag("operation", upgrade ? "upgrade" : "install")
+            .tag("outcome", outcome)
+            .register(meters)
+            .record(Duration.ofNanos(System.nanoTime() - started));
+      }
     }
   }
 

@@ -12,6 +12,7 @@ import io.clusteragent.testsupport.TestChart;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import io.clusteragent.testsupport.Workloads;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import java.nio.file.Files;
@@ -410,6 +411,13 @@ class StacksThroughNatsTest {
     assertThat(replicas(ns, "manual-web")).isEqualTo("4");
     assertThat(env.kubectl("get", "cm", "svc-leftover", "-n", ns).exitCode()).isNotZero();
     assertThat(env.kubectl("get", "cm", "manual-leftover", "-n", ns).exitCode()).isZero();
+
+    // the documented metric names, as Prometheus shows them
+    MeterRegistry meters = agent.getBean(MeterRegistry.class);
+    assertThat(meters.get("ankra.native.release.drift.detected").counter().count()).isEqualTo(2);
+    assertThat(meters.get("ankra.native.release.selfheal").counter().count()).isEqualTo(1);
+    assertThat(meters.get("ankra.native.release.prune").counter().count()).isEqualTo(1);
+    assertThat(meters.get("ankra.native.release.apply.duration").timers()).isNotEmpty();
   }
 
   private static String replicas(String ns, String deployment) {
