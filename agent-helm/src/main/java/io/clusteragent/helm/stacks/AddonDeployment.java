@@ -98,20 +98,7 @@ final class AddonDeployment implements StackStep {
       fingerprints.put(addon.ref(), fingerprint);
       return new StepOutcome.Unchanged("release " + addon.namespace() + "/" + addon.name());
     }
-    JsonNode release =
-        writer.apply(
-            new ReleaseWriter.AddonRelease(
-                addon.namespace(),
-                addon.name(),
-                addon.registryUrl(),
-                addon.chartName(),
-                addon.chartVersion(),
-                addon.values(),
-                addon.settings().revisionHistoryLimit(),
-                Map.of(),
-                false),
-            context,
-            progress);
+    JsonNode release = writer.apply(release(addon, false), context, progress);
     fingerprints.put(addon.ref(), fingerprint);
     return new StepOutcome.Applied("revision " + release.path("revision").asInt());
   }
@@ -185,6 +172,23 @@ final class AddonDeployment implements StackStep {
         .status(namespace, release, context)
         .map(s -> s.path("info").path("status").asString("").equals("deployed"))
         .orElse(false);
+  }
+
+  /**
+   * An add-on as its release: {@code upgrade --install} of its chart, with {@code force} taking
+   * back fields others changed (self-heal).
+   */
+  static ReleaseWriter.AddonRelease release(AddonDefinition addon, boolean force) {
+    return new ReleaseWriter.AddonRelease(
+        addon.namespace(),
+        addon.name(),
+        addon.registryUrl(),
+        addon.chartName(),
+        addon.chartVersion(),
+        addon.values(),
+        addon.settings().revisionHistoryLimit(),
+        Map.of(),
+        force);
   }
 
   /** A manifest's release name: its own name, marked so it cannot take an add-on's release. */

@@ -13,7 +13,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -107,19 +106,7 @@ public final class StackReconciler {
     if (!drift.isEmpty()) {
       driftDetected.increment();
       if (addon.settings().selfHeal()) {
-        writer.apply(
-            new ReleaseWriter.AddonRelease(
-                addon.namespace(),
-                addon.name(),
-                addon.registryUrl(),
-                addon.chartName(),
-                addon.chartVersion(),
-                addon.values(),
-                addon.settings().revisionHistoryLimit(),
-                Map.of(),
-                true),
-            context,
-            progress);
+        writer.apply(AddonDeployment.release(addon, true), context, progress);
         selfHealed.increment();
         healed = true;
         inspection = inspector.inspect(addon.namespace(), addon.name(), context);

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clusteragent.cli.PlatformClient;
 import io.clusteragent.cli.Reply;
-import io.clusteragent.testsupport.InProcessAgent;
+import io.clusteragent.testsupport.AgentOnNats;
 import io.clusteragent.testsupport.TestChart;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.WithTestEnvironment;
-import io.nats.client.Connection;
-import io.nats.client.Nats;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -17,7 +15,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -36,8 +33,7 @@ class DriftThroughNatsTest {
   @TempDir static Path work;
 
   private static TestEnvironment env;
-  private static ConfigurableApplicationContext agent;
-  private static Connection nats;
+  private static AgentOnNats agent;
   private static PlatformClient platform;
 
   @BeforeAll
@@ -45,21 +41,12 @@ class DriftThroughNatsTest {
     env = environment;
     // release Leases (prune is a write) live in the agent's namespace
     String state = io.clusteragent.testsupport.Workloads.uniqueNamespace(env, "drift-state");
-    agent =
-        InProcessAgent.start(
-            env,
-            CLUSTER,
-            Map.of("agent.helm.binary", env.helm().toString(), "POD_NAMESPACE", state));
-    nats = Nats.connect(env.natsUrl());
-    platform = new PlatformClient(nats, "agent", CLUSTER, env.platformSigner());
-    InProcessAgent.awaitServing(platform);
+    agent = AgentOnNats.start(env, CLUSTER, Map.of("POD_NAMESPACE", state));
+    platform = agent.platform();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (nats != null) {
-      nats.close();
-    }
     if (agent != null) {
       agent.close();
     }

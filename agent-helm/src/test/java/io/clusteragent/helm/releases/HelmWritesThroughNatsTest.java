@@ -8,13 +8,11 @@ import io.clusteragent.cli.Reply;
 import io.clusteragent.cli.StreamLines;
 import io.clusteragent.helm.charts.ChartRepository;
 import io.clusteragent.testsupport.AgentCtlRun;
-import io.clusteragent.testsupport.InProcessAgent;
+import io.clusteragent.testsupport.AgentOnNats;
 import io.clusteragent.testsupport.TestChart;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import io.clusteragent.testsupport.Workloads;
-import io.nats.client.Connection;
-import io.nats.client.Nats;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +25,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -51,8 +48,7 @@ class HelmWritesThroughNatsTest {
 
   private static TestEnvironment env;
   private static ChartRepository repository;
-  private static ConfigurableApplicationContext agent;
-  private static Connection nats;
+  private static AgentOnNats agent;
   private static PlatformClient platform;
   private static Path passwordFile;
 
@@ -66,21 +62,12 @@ class HelmWritesThroughNatsTest {
     // the agent's own namespace, where its release Leases live
     String stateNamespace = "writes-agent-" + UUID.randomUUID().toString().substring(0, 6);
     env.kubectl("create", "namespace", stateNamespace).assertSuccess();
-    agent =
-        InProcessAgent.start(
-            env,
-            CLUSTER,
-            Map.of("agent.helm.binary", env.helm().toString(), "POD_NAMESPACE", stateNamespace));
-    nats = Nats.connect(env.natsUrl());
-    platform = new PlatformClient(nats, "agent", CLUSTER, env.platformSigner());
-    InProcessAgent.awaitServing(platform);
+    agent = AgentOnNats.start(env, CLUSTER, Map.of("POD_NAMESPACE", stateNamespace));
+    platform = agent.platform();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (nats != null) {
-      nats.close();
-    }
     if (agent != null) {
       agent.close();
     }

@@ -7,14 +7,12 @@ import io.clusteragent.cli.Reply;
 import io.clusteragent.helm.argocd.ArgoCdCrd;
 import io.clusteragent.helm.charts.ChartRepository;
 import io.clusteragent.testsupport.AgentCtlRun;
-import io.clusteragent.testsupport.InProcessAgent;
+import io.clusteragent.testsupport.AgentOnNats;
 import io.clusteragent.testsupport.TestChart;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import io.clusteragent.testsupport.Workloads;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.nats.client.Connection;
-import io.nats.client.Nats;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +22,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -47,8 +44,7 @@ class StacksThroughNatsTest {
 
   private static TestEnvironment env;
   private static ChartRepository repository;
-  private static ConfigurableApplicationContext agent;
-  private static Connection nats;
+  private static AgentOnNats agent;
   private static PlatformClient platform;
   private static String stateNamespace;
 
@@ -61,26 +57,13 @@ class StacksThroughNatsTest {
     stateNamespace = Workloads.uniqueNamespace(env, "agent-state");
     ArgoCdCrd.install(env, "argocd");
     agent =
-        InProcessAgent.start(
-            env,
-            CLUSTER,
-            Map.of(
-                "agent.helm.binary",
-                env.helm().toString(),
-                "POD_NAMESPACE",
-                stateNamespace,
-                "agent.write-worker-count",
-                "2"));
-    nats = Nats.connect(env.natsUrl());
-    platform = new PlatformClient(nats, "agent", CLUSTER, env.platformSigner());
-    InProcessAgent.awaitServing(platform);
+        AgentOnNats.start(
+            env, CLUSTER, Map.of("POD_NAMESPACE", stateNamespace, "agent.write-worker-count", "2"));
+    platform = agent.platform();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (nats != null) {
-      nats.close();
-    }
     if (agent != null) {
       agent.close();
     }
@@ -381,19 +364,11 @@ class StacksThroughNatsTest {
           .assertSuccess();
     }
 
-    JsonNode report;
-    try (io.clusteragent.cli.PlatformStream stream =
-        platform.openStream(
+    JsonNode report =
+        agent.streamToEnd(
             "stacks.reconcile",
             JSON.createObjectNode().put("name", "healing"),
-            8,
-            Duration.ofMinutes(2))) {
-      io.clusteragent.cli.StreamLines lines = new io.clusteragent.cli.StreamLines(stream, WAIT);
-      while (lines.next() != null) {
-        // progress
-      }
-      report = lines.summary();
-    }
+            Duration.ofMinutes(2));
     Map<String, JsonNode> addons = byName(report.path("addons"));
     JsonNode svc = addons.get("svc");
     assertThat(svc.path("drifted").booleanValue()).as(report.toString()).isTrue();
@@ -413,7 +388,7 @@ class StacksThroughNatsTest {
     assertThat(env.kubectl("get", "cm", "manual-leftover", "-n", ns).exitCode()).isZero();
 
     // the documented metric names, as Prometheus shows them
-    MeterRegistry meters = agent.getBean(MeterRegistry.class);
+    MeterRegistry meters = agent.bean(MeterRegistry.class);
     assertThat(meters.get("ankra.native.release.drift.detected").counter().count()).isEqualTo(2);
     assertThat(meters.get("ankra.native.release.selfheal").counter().count()).isEqualTo(1);
     assertThat(meters.get("ankra.native.release.prune").counter().count()).isEqualTo(1);

@@ -3,15 +3,12 @@ package io.clusteragent.helm.upgrade;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clusteragent.cli.PlatformClient;
-import io.clusteragent.cli.PlatformStream;
 import io.clusteragent.cli.StreamLines;
 import io.clusteragent.testsupport.AgentCtlRun;
-import io.clusteragent.testsupport.InProcessAgent;
+import io.clusteragent.testsupport.AgentOnNats;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import io.clusteragent.testsupport.Workloads;
-import io.nats.client.Connection;
-import io.nats.client.Nats;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +17,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -40,8 +36,7 @@ class SelfUpgradeThroughNatsTest {
   @TempDir static Path work;
 
   private static TestEnvironment env;
-  private static ConfigurableApplicationContext agent;
-  private static Connection nats;
+  private static AgentOnNats agent;
   private static PlatformClient platform;
   private static String ns;
   private static String chart;
@@ -79,23 +74,17 @@ class SelfUpgradeThroughNatsTest {
             "config.token=" + TOKEN)
         .assertSuccess();
     agent =
-        InProcessAgent.start(
+        AgentOnNats.start(
             env,
             CLUSTER,
             Map.of(
-                "agent.helm.binary", env.helm().toString(),
                 "POD_NAMESPACE", ns,
                 "agent.self-upgrade.chart", chart));
-    nats = Nats.connect(env.natsUrl());
-    platform = new PlatformClient(nats, "agent", CLUSTER, env.platformSigner());
-    InProcessAgent.awaitServing(platform);
+    platform = agent.platform();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (nats != null) {
-      nats.close();
-    }
     if (agent != null) {
       agent.close();
     }
@@ -176,13 +165,8 @@ class SelfUpgradeThroughNatsTest {
         .putObject("auth")
         .put("username", env.registryUsername())
         .put("password", Files.readString(env.registryPasswordFile()).strip());
-    try (PlatformStream stream =
-        platform.openStream("agent.upgrade", payload, 8, Duration.ofMinutes(2))) {
-      StreamLines lines = new StreamLines(stream, Duration.ofSeconds(60));
-      while (lines.next() != null) {
-        // progress events
-      }
-      return lines.summary();
+    try {
+      return agent.streamToEnd("agent.upgrade", payload, Duration.ofMinutes(2));
     } catch (StreamLines.StreamFailedException e) {
       return JSON.createObjectNode().put("error", e.code()).put("message", e.getMessage());
     }
