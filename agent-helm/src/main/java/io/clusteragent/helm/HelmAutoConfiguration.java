@@ -26,6 +26,7 @@ import io.clusteragent.helm.releases.UninstallReleaseCommand;
 import io.clusteragent.helm.stacks.ApplyStackCommand;
 import io.clusteragent.helm.stacks.DeleteStackCommand;
 import io.clusteragent.helm.stacks.ReconcileStackCommand;
+import io.clusteragent.helm.stacks.StackEngine;
 import io.clusteragent.helm.stacks.StackLimits;
 import io.clusteragent.helm.stacks.StackParser;
 import io.clusteragent.helm.stacks.StackReconcileSweep;
@@ -175,25 +176,23 @@ public class HelmAutoConfiguration {
   }
 
   @Bean
-  ApplyStackCommand applyStackCommand(
+  StackEngine stackEngine(
       StackState state,
       ReleaseWriter writer,
       ArgoApplications argo,
       StateNamespace namespace,
       CoreSettings core) {
-    return new ApplyStackCommand(
-        stacks, state, writer, argo, namespace, core.writeWorkerCount(), json);
+    return new StackEngine(stacks, state, writer, argo, namespace, core.writeWorkerCount(), json);
   }
 
   @Bean
-  DeleteStackCommand deleteStackCommand(
-      StackState state,
-      ReleaseWriter writer,
-      ArgoApplications argo,
-      StateNamespace namespace,
-      CoreSettings core) {
-    return new DeleteStackCommand(
-        stacks, state, writer, argo, namespace, core.writeWorkerCount(), json);
+  ApplyStackCommand applyStackCommand(StackEngine engine) {
+    return new ApplyStackCommand(engine);
+  }
+
+  @Bean
+  DeleteStackCommand deleteStackCommand(StackEngine engine) {
+    return new DeleteStackCommand(engine);
   }
 
   @Bean

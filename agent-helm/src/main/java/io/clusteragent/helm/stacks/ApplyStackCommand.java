@@ -4,10 +4,7 @@ import io.clusteragent.core.command.CommandContext;
 import io.clusteragent.core.command.CommandHandler;
 import io.clusteragent.core.command.CommandResult;
 import io.clusteragent.core.command.JobClass;
-import io.clusteragent.helm.StateNamespace;
-import io.clusteragent.helm.argocd.ArgoApplications;
 import io.clusteragent.helm.releases.ProgressFrames;
-import io.clusteragent.helm.releases.ReleaseWriter;
 import io.clusteragent.protocol.Payload;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -15,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code stacks.apply}: installs or upgrades a stack's manifests and add-ons in dependency order
@@ -28,29 +24,10 @@ public final class ApplyStackCommand implements CommandHandler {
 
   private static final Duration HEARTBEAT = Duration.ofSeconds(5);
 
-  private final StackParser parser;
-  private final StackState state;
-  private final ReleaseWriter writer;
-  private final ArgoApplications argo;
-  private final StateNamespace stateNamespace;
-  private final int maxParallel;
-  private final JsonMapper json;
+  private final StackEngine engine;
 
-  public ApplyStackCommand(
-      StackParser parser,
-      StackState state,
-      ReleaseWriter writer,
-      ArgoApplications argo,
-      StateNamespace stateNamespace,
-      int maxParallel,
-      JsonMapper json) {
-    this.parser = parser;
-    this.state = state;
-    this.writer = writer;
-    this.argo = argo;
-    this.stateNamespace = stateNamespace;
-    this.maxParallel = maxParallel;
-    this.json = json;
+  public ApplyStackCommand(StackEngine engine) {
+    this.engine = engine;
   }
 
   @Override
@@ -71,12 +48,11 @@ public final class ApplyStackCommand implements CommandHandler {
   @Override
   public CommandResult handle(CommandContext context, JsonNode payload) throws Exception {
     String document = Payload.of(payload, Set.of("stack")).requiredString("stack");
-    StackDefinition stack = parser.parse(document);
+    StackDefinition stack = engine.parser().parse(document);
     StackPlan plan = StackPlan.of(stack);
-    Optional<StackState.Stored> previous = state.read(stack.name());
-    try (ProgressFrames progress = new ProgressFrames(context.stream(), json, HEARTBEAT)) {
-      AddonDeployment step =
-          new AddonDeployment(writer, argo, stateNamespace, context, previous, progress, json);
+    Optional<StackState.Stored> previous = engine.state().read(stack.name());
+    try (ProgressFrames progress = new ProgressFrames(context.stream(), engine.json(), HEARTBEAT)) {
+      AddonDeployment step = engine.deployment(context, previous, progress);
       Map<NodeRef, StackState.NodeState> nodes = new LinkedHashMap<>();
       for (StackNode node : plan.installOrder()) {
         // until this run changes a node, what is deployed is what the last run left
@@ -90,10 +66,10 @@ public final class ApplyStackCommand implements CommandHandler {
                     new StackState.NodeState(
                         node.ref().kind().documentName(), node.name(), "pending", "", "")));
       }
-      StackRecord record = new StackRecord(state, stack.name(), document, nodes);
+      StackRecord record = new StackRecord(engine.state(), stack.name(), document, nodes);
       record.save("applying");
       StackRunResult result =
-          new StackRunner(step, maxParallel)
+          new StackRunner(step, engine.maxParallel())
               .install(
                   plan,
                   new StackRecord.Listener(record, progress, step::fingerprint),
@@ -101,7 +77,7 @@ public final class ApplyStackCommand implements CommandHandler {
       String phase = result.succeeded() ? "applied" : result.cancelled() ? "cancelled" : "failed";
       record.save(phase);
       progress.phase("done", phase);
-      return CommandResult.ok(StackRecord.report(json, stack.name(), phase, result));
+      return CommandResult.ok(StackRecord.report(engine.json(), stack.name(), phase, result));
     }
   }
 }

@@ -4,10 +4,7 @@ import io.clusteragent.core.command.CommandContext;
 import io.clusteragent.core.command.CommandHandler;
 import io.clusteragent.core.command.CommandResult;
 import io.clusteragent.core.command.JobClass;
-import io.clusteragent.helm.StateNamespace;
-import io.clusteragent.helm.argocd.ArgoApplications;
 import io.clusteragent.helm.releases.ProgressFrames;
-import io.clusteragent.helm.releases.ReleaseWriter;
 import io.clusteragent.protocol.CommandException;
 import io.clusteragent.protocol.ErrorCode;
 import io.clusteragent.protocol.Names;
@@ -17,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code stacks.delete}: removes what the stack, as last applied, put in the cluster, children
@@ -28,29 +24,10 @@ public final class DeleteStackCommand implements CommandHandler {
 
   private static final Duration HEARTBEAT = Duration.ofSeconds(5);
 
-  private final StackParser parser;
-  private final StackState state;
-  private final ReleaseWriter writer;
-  private final ArgoApplications argo;
-  private final StateNamespace stateNamespace;
-  private final int maxParallel;
-  private final JsonMapper json;
+  private final StackEngine engine;
 
-  public DeleteStackCommand(
-      StackParser parser,
-      StackState state,
-      ReleaseWriter writer,
-      ArgoApplications argo,
-      StateNamespace stateNamespace,
-      int maxParallel,
-      JsonMapper json) {
-    this.parser = parser;
-    this.state = state;
-    this.writer = writer;
-    this.argo = argo;
-    this.stateNamespace = stateNamespace;
-    this.maxParallel = maxParallel;
-    this.json = json;
+  public DeleteStackCommand(StackEngine engine) {
+    this.engine = engine;
   }
 
   @Override
@@ -73,15 +50,14 @@ public final class DeleteStackCommand implements CommandHandler {
     String name =
         Payload.of(payload, Set.of("name")).requiredString("name", Names.DNS_LABEL, "stack name");
     StackState.Stored stored =
-        state
+        engine
+            .state()
             .read(name)
             .orElseThrow(() -> new CommandException(ErrorCode.NOT_FOUND, "no stack named " + name));
-    StackDefinition stack = parser.parse(stored.document());
+    StackDefinition stack = engine.parser().parse(stored.document());
     StackPlan plan = StackPlan.of(stack);
-    try (ProgressFrames progress = new ProgressFrames(context.stream(), json, HEARTBEAT)) {
-      AddonDeployment step =
-          new AddonDeployment(
-              writer, argo, stateNamespace, context, java.util.Optional.of(stored), progress, json);
+    try (ProgressFrames progress = new ProgressFrames(context.stream(), engine.json(), HEARTBEAT)) {
+      AddonDeployment step = engine.deployment(context, java.util.Optional.of(stored), progress);
       Map<NodeRef, StackState.NodeState> nodes = new LinkedHashMap<>();
       for (StackNode node : plan.deleteOrder()) {
         nodes.put(
@@ -92,22 +68,22 @@ public final class DeleteStackCommand implements CommandHandler {
                     new StackState.NodeState(
                         node.ref().kind().documentName(), node.name(), "unknown", "", "")));
       }
-      StackRecord record = new StackRecord(state, name, stored.document(), nodes);
+      StackRecord record = new StackRecord(engine.state(), name, stored.document(), nodes);
       record.save("deleting");
       StackRunResult result =
-          new StackRunner(step, maxParallel)
+          new StackRunner(step, engine.maxParallel())
               .delete(
                   plan,
                   new StackRecord.Listener(record, progress, ref -> ""),
                   context.cancellation()::isCancelled);
       String phase = result.succeeded() ? "deleted" : "delete-failed";
       if (result.succeeded()) {
-        state.delete(name);
+        engine.state().delete(name);
       } else {
         record.save(phase);
       }
       progress.phase("done", phase);
-      return CommandResult.ok(StackRecord.report(json, name, phase, result));
+      return CommandResult.ok(StackRecord.report(engine.json(), name, phase, result));
     }
   }
 }
