@@ -187,12 +187,13 @@ class StreamFlowControlTest {
   }
 
   @Test
-  void hundredsOfAbandonedStreamsLeaveNothingBehind() throws Exception {
+  void tenThousandAbandonedStreamsLeaveNothingBehind(TestEnvironment env) throws Exception {
     awaitNoLiveStreams();
-    int threadsBefore = Thread.activeCount();
+    Footprint before = Footprint.now(env);
     double reapedBefore = agent.counter("agent.streams.reaped");
     int total = 0;
-    for (int batch = 0; batch < 5; batch++) {
+    // batches within the stream bulkhead, so every stream is admitted and runs
+    for (int batch = 0; batch < 100; batch++) {
       List<PlatformStream> opened = new java.util.ArrayList<>();
       for (int i = 0; i < 100; i++) {
         PlatformStream stream =
@@ -201,7 +202,9 @@ class StreamFlowControlTest {
         opened.add(stream);
       }
       for (PlatformStream stream : opened) {
-        assertThat(stream.next(Duration.ofSeconds(10))).as("each stream started").isNotNull();
+        io.clusteragent.cli.Frame first = stream.next(Duration.ofSeconds(10));
+        assertThat(first).as("each stream started").isNotNull();
+        assertThat(first.kind()).as("each stream admitted").isEqualTo(FrameKind.DATA);
         stream.abandon(); // gone without a word, like a crashed platform
       }
       total += opened.size();
@@ -212,8 +215,64 @@ class StreamFlowControlTest {
     assertThat(agent.counter("agent.streams.reaped") - reapedBefore).isEqualTo(total);
     assertThat(agent.bean(io.clusteragent.core.command.CommandDispatcher.class).runningCount())
         .isZero();
+    Footprint after = Footprint.now(env);
+    System.out.printf("abandoned streams: %d; before %s; after %s%n", total, before, after);
     // platform threads (virtual ones are not counted) do not grow with the streams served
-    assertThat(Thread.activeCount()).isLessThanOrEqualTo(threadsBefore + 5);
+    assertThat(after.threads()).isLessThanOrEqualTo(before.threads() + 5);
+    assertThat(after.sockets()).as("sockets").isLessThanOrEqualTo(before.sockets() + 2);
+    assertThat(after.subscriptions())
+        .as("subscriptions on the nats-server")
+        .isLessThanOrEqualTo(before.subscriptions() + 2);
+    assertThat(after.heapBytes()).as("heap after GC").isLessThan(before.heapBytes() + (32L << 20));
+  }
+
+  /**
+   * What 10,000 streams must not leave behind: this JVM's platform threads and sockets, the
+   * nats-server's subscriptions (its own count, from its monitoring port) and heap in use after a
+   * GC.
+   */
+  record Footprint(int threads, long sockets, long subscriptions, long heapBytes) {
+    static Footprint now(TestEnvironment env) throws Exception {
+      for (int i = 0; i < 3; i++) {
+        System.gc();
+        RunningAgent.sleep(100);
+      }
+      long sockets;
+      try (var fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+        sockets =
+            fds.filter(
+                    fd -> {
+                      try {
+                        return java.nio.file.Files.readSymbolicLink(fd)
+                            .toString()
+                            .startsWith("socket:");
+                      } catch (java.io.IOException gone) {
+                        return false;
+                      }
+                    })
+                .count();
+      }
+      String subsz =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create(
+                              env.variables().get("TESTENV_NATS_MONITOR_URL") + "/subsz"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString())
+              .body();
+      long subscriptions =
+          tools.jackson.databind.json.JsonMapper.builder()
+              .build()
+              .readTree(subsz)
+              .path("num_subscriptions")
+              .asLong();
+      return new Footprint(
+          Thread.activeCount(),
+          sockets,
+          subscriptions,
+          java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+    }
   }
 
   @Test
