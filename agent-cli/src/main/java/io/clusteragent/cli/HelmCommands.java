@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -240,15 +240,7 @@ final class HelmCommands {
         description = "Values YAML file.")
     Path values;
 
-    @Option(names = "--username", paramLabel = "USER", description = "Repository/registry user.")
-    String username;
-
-    @Option(
-        names = "--password-file",
-        paramLabel = "FILE",
-        description =
-            "File holding the repository/registry password (or $AGENTCTL_CHART_PASSWORD).")
-    Path passwordFile;
+    @Mixin ChartCredentials credentials;
 
     ObjectNode chartPayload() throws Exception {
       ObjectNode payload = payload();
@@ -267,18 +259,7 @@ final class HelmCommands {
       if (values != null) {
         payload.put("values", Files.readString(values));
       }
-      if (username != null) {
-        String password =
-            passwordFile != null
-                ? Files.readString(passwordFile).strip()
-                : root().environment("AGENTCTL_CHART_PASSWORD");
-        if (password == null || password.isEmpty()) {
-          throw new ParameterException(
-              spec.commandLine(),
-              "--username needs --password-file FILE or $AGENTCTL_CHART_PASSWORD");
-        }
-        payload.putObject("auth").put("username", username).put("password", password);
-      }
+      credentials.addTo(payload, root());
       return payload;
     }
   }

@@ -1,13 +1,11 @@
 package io.clusteragent.cli;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -33,14 +31,7 @@ final class UpgradeAgentCommand implements Callable<Integer> {
   @Option(names = "--allow-downgrade", description = "Go to an older version too.")
   boolean allowDowngrade;
 
-  @Option(names = "--username", paramLabel = "USER", description = "Registry user.")
-  String username;
-
-  @Option(
-      names = "--password-file",
-      paramLabel = "FILE",
-      description = "File holding the registry password (or $AGENTCTL_CHART_PASSWORD).")
-  Path passwordFile;
+  @Mixin ChartCredentials credentials;
 
   @Override
   public Integer call() throws Exception {
@@ -48,18 +39,7 @@ final class UpgradeAgentCommand implements Callable<Integer> {
     if (allowDowngrade) {
       payload.put("allowDowngrade", true);
     }
-    if (username != null) {
-      String password =
-          passwordFile != null
-              ? Files.readString(passwordFile).strip()
-              : root.environment("AGENTCTL_CHART_PASSWORD");
-      if (password == null || password.isEmpty()) {
-        throw new ParameterException(
-            spec.commandLine(),
-            "--username needs --password-file FILE or $AGENTCTL_CHART_PASSWORD");
-      }
-      payload.putObject("auth").put("username", username).put("password", password);
-    }
+    credentials.addTo(payload, root);
     return root.withClient(client -> {
       try (PlatformStream stream =
           client.openStream("agent.upgrade", payload, 8, Duration.ofMinutes(10))) {

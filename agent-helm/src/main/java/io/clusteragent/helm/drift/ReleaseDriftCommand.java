@@ -25,11 +25,7 @@ public final class ReleaseDriftCommand implements CommandHandler {
   public ReleaseDriftCommand(ReleaseInspector inspector, JsonMapper json, MeterRegistry meters) {
     this.inspector = inspector;
     this.json = json;
-    // the documented agent's name (ankra_native_release_drift_detected_total), for its dashboards
-    this.detected =
-        Counter.builder("ankra.native.release.drift.detected")
-            .description("Drift checks of native releases that found a drifted object")
-            .register(meters);
+    this.detected = NativeReleaseMeters.of(meters).driftDetected();
   }
 
   @Override

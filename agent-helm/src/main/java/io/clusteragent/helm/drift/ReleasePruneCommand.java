@@ -40,15 +40,9 @@ public final class ReleasePruneCommand implements CommandHandler {
     this.helm = helm;
     this.locks = locks;
     this.json = json;
-    // the documented agent's name (ankra_native_release_prune_total), for its dashboards
-    this.pruned =
-        Counter.builder("ankra.native.release.prune")
-            .description("Objects of native releases deleted by prune")
-            .register(meters);
-    this.refused =
-        Counter.builder("ankra.native.release.prune.refused")
-            .description("Prunes refused: release not deployed, or the anti-mass-deletion guard")
-            .register(meters);
+    NativeReleaseMeters counters = NativeReleaseMeters.of(meters);
+    this.pruned = counters.pruned();
+    this.refused = counters.pruneRefused();
   }
 
   @Override

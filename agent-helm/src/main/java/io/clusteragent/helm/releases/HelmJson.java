@@ -39,7 +39,8 @@ final class HelmJson {
   private JsonNode parse(HelmOutput output) throws CommandException {
     byte[] out = output.stdout();
     try {
-      return json.readTree(out, documentStart(out), out.length - documentStart(out));
+      int start = documentStart(out);
+      return json.readTree(out, start, out.length - start);
     } catch (JacksonException e) {
       throw new CommandException(ErrorCode.INTERNAL, "helm printed output that is not JSON", e);
     }

@@ -2,6 +2,7 @@ package io.clusteragent.helm.stacks;
 
 import io.clusteragent.core.command.CommandContext;
 import io.clusteragent.helm.drift.DriftResource;
+import io.clusteragent.helm.drift.NativeReleaseMeters;
 import io.clusteragent.helm.drift.ReleaseInspection;
 import io.clusteragent.helm.drift.ReleaseInspector;
 import io.clusteragent.helm.drift.ReleasePrune;
@@ -52,19 +53,10 @@ public final class StackReconciler {
     this.inspector = inspector;
     this.writer = writer;
     this.locks = locks;
-    // the documented agent's names, for its dashboards
-    this.driftDetected =
-        Counter.builder("ankra.native.release.drift.detected")
-            .description("Drift checks of native releases that found a drifted object")
-            .register(meters);
-    this.selfHealed =
-        Counter.builder("ankra.native.release.selfheal")
-            .description("Native releases re-applied because they drifted (self_heal)")
-            .register(meters);
-    this.pruned =
-        Counter.builder("ankra.native.release.prune")
-            .description("Objects of native releases deleted by prune")
-            .register(meters);
+    NativeReleaseMeters counters = NativeReleaseMeters.of(meters);
+    this.driftDetected = counters.driftDetected();
+    this.selfHealed = counters.selfHealed();
+    this.pruned = counters.pruned();
   }
 
   /** Reconciles every native add-on of {@code stored}, one after another. */
