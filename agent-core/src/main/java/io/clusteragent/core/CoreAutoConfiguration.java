@@ -6,6 +6,7 @@ import io.clusteragent.core.command.CommandDispatcher;
 import io.clusteragent.core.command.CommandHandler;
 import io.clusteragent.core.command.JobBulkheads;
 import io.clusteragent.core.command.JobClass;
+import io.clusteragent.core.events.DeploymentEvents;
 import io.clusteragent.core.kubernetes.ClusterFacts;
 import io.clusteragent.core.kubernetes.KubernetesApiHealth;
 import io.clusteragent.core.kubernetes.KubernetesClients;
@@ -98,6 +99,22 @@ public class CoreAutoConfiguration {
   @Bean
   KubernetesClients kubernetesClients(CoreSettings properties, Environment environment) {
     return new KubernetesClients(properties.kubernetes(), environment.getProperty("KUBECONFIG"));
+  }
+
+  @Bean
+  DeploymentEvents deploymentEvents(
+      KubernetesClients clients,
+      Environment environment,
+      AgentIdentity identity,
+      MeterRegistry meters,
+      Clock clock) {
+    return new DeploymentEvents(
+        clients::unaryClient,
+        environment.getProperty("POD_NAME"),
+        environment.getProperty("POD_NAMESPACE"),
+        identity.instanceId(),
+        meters,
+        clock);
   }
 
   @Bean("kubernetes")

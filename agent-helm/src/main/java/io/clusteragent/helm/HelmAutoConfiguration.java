@@ -2,6 +2,7 @@ package io.clusteragent.helm;
 
 import io.clusteragent.core.AgentIdentity;
 import io.clusteragent.core.background.PeriodicTasks;
+import io.clusteragent.core.events.DeploymentEvents;
 import io.clusteragent.core.kubernetes.KubernetesClients;
 import io.clusteragent.core.settings.CoreSettings;
 import io.clusteragent.helm.argocd.ArgoApplications;
@@ -202,8 +203,11 @@ public class HelmAutoConfiguration {
 
   @Bean
   SelfUpgradeCommand selfUpgradeCommand(
-      ReleaseWriter writer, StateNamespace namespace, SelfUpgradeSettings settings) {
-    return new SelfUpgradeCommand(writer, namespace, settings, json);
+      ReleaseWriter writer,
+      StateNamespace namespace,
+      SelfUpgradeSettings settings,
+      DeploymentEvents events) {
+    return new SelfUpgradeCommand(writer, namespace, settings, events, json);
   }
 
   @Bean

@@ -3,6 +3,7 @@ package io.clusteragent.natsbridge;
 import io.clusteragent.core.AgentIdentity;
 import io.clusteragent.core.background.PeriodicTasks;
 import io.clusteragent.core.command.CommandDispatcher;
+import io.clusteragent.core.events.DeploymentEvents;
 import io.clusteragent.core.kubernetes.ClusterFacts;
 import io.clusteragent.core.settings.ReportedSettings;
 import io.clusteragent.natsbridge.builtin.InfoCommand;
@@ -44,8 +45,12 @@ public class NatsBridgeAutoConfiguration {
   private final JsonMapper json = JsonMapper.builder().build();
 
   @Bean
-  NatsSession natsSession(NatsSettings settings, AgentIdentity identity, MeterRegistry meters) {
-    return new NatsSession(settings, identity.instanceId(), meters);
+  NatsSession natsSession(
+      NatsSettings settings,
+      AgentIdentity identity,
+      DeploymentEvents events,
+      MeterRegistry meters) {
+    return new NatsSession(settings, identity.instanceId(), events, meters);
   }
 
   @Bean("nats")
@@ -134,9 +139,9 @@ public class NatsBridgeAutoConfiguration {
 
   @Bean
   PlatformCheckIn platformCheckIn(
-      BridgeSettings bridge, NatsSettings settings, MeterRegistry meters) {
+      BridgeSettings bridge, NatsSettings settings, DeploymentEvents events, MeterRegistry meters) {
     return new PlatformCheckIn(
-        bridge, json, meters, settings.checkinMinBackoff(), settings.checkinMaxBackoff());
+        bridge, json, events, meters, settings.checkinMinBackoff(), settings.checkinMaxBackoff());
   }
 
   @Bean

@@ -78,15 +78,22 @@ public final class TestEnvironment
   private final Map<String, String> env;
   private final boolean keep;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final ContainerEnvironment containers; // null with the default backend
   private volatile ApiClient adminClient;
   private volatile ApiClient nonAdminClient;
 
-  private TestEnvironment(Path repoRoot, Path dir, Map<String, String> env, boolean keep) {
+  private TestEnvironment(
+      Path repoRoot,
+      Path dir,
+      Map<String, String> env,
+      boolean keep,
+      ContainerEnvironment containers) {
     this.repoRoot = repoRoot;
     this.script = repoRoot.resolve("bin/testenv");
     this.dir = dir;
     this.env = Map.copyOf(env);
     this.keep = keep;
+    this.containers = containers;
   }
 
   /** The environment started by {@link TestEnvironmentExtension} in this JVM. */
@@ -130,10 +137,14 @@ public final class TestEnvironment
   }
 
   /**
-   * Starts (or reuses) an environment in {@code dir} with {@code bin/testenv up --fresh}. Prefer
+   * Starts (or reuses) an environment in {@code dir} with {@code bin/testenv up --fresh}, or from
+   * containers when {@code -Dtestenv.backend=containers} ({@link TestEnvironmentBackend}). Prefer
    * the extension; this is for callers outside JUnit.
    */
   public static TestEnvironment start(Path repoRoot, Path dir, boolean keepRunning) {
+    if (TestEnvironmentBackend.selected() == TestEnvironmentBackend.CONTAINERS) {
+      return startContainers(repoRoot, dir);
+    }
     Path script = repoRoot.resolve("bin/testenv");
     try {
       Files.createDirectories(dir);
@@ -171,13 +182,32 @@ public final class TestEnvironment
                   repoRoot,
                   Duration.ofMinutes(1))
               .assertSuccess();
-      return new TestEnvironment(repoRoot, dir, parseExports(envOut.stdout()), keepRunning);
+      return new TestEnvironment(repoRoot, dir, parseExports(envOut.stdout()), keepRunning, null);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  private static TestEnvironment startContainers(Path repoRoot, Path dir) {
+    Path script = repoRoot.resolve("bin/testenv");
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    // helm and kubectl are the same pinned binaries as with the local processes
+    exec(List.of(script.toString(), "build"), Map.of(), repoRoot, Duration.ofMinutes(60))
+        .assertSuccess();
+    String binDir =
+        exec(List.of(script.toString(), "bin-dir"), Map.of(), repoRoot, Duration.ofMinutes(1))
+            .assertSuccess()
+            .stdout()
+            .strip();
+    ContainerEnvironment containers = ContainerEnvironment.start(repoRoot, dir, binDir);
+    return new TestEnvironment(repoRoot, dir, containers.variables(), false, containers);
   }
 
   static Path findRepoRoot(Path start) {
@@ -291,9 +321,11 @@ public final class TestEnvironment
     if (value == null) {
       throw new IllegalStateException(
           name
-              + " not set by bin/testenv env in "
-              + dir
-              + " (an environment from an older script?)");
+              + (containers != null
+                  ? " does not exist with -D" + TestEnvironmentBackend.PROPERTY + "=containers"
+                  : " not set by bin/testenv env in "
+                      + dir
+                      + " (an environment from an older script?)"));
     }
     return value;
   }
@@ -735,6 +767,14 @@ public final class TestEnvironment
   }
 
   private void script(String sub) {
+    if (containers != null) {
+      throw new UnsupportedOperationException(
+          "bin/testenv "
+              + sub
+              + " acts on the local processes; this test needs -D"
+              + TestEnvironmentBackend.PROPERTY
+              + "=processes (the default)");
+    }
     exec(
             List.of(script.toString(), sub, "--dir", dir.toString()),
             Map.of(),
@@ -755,6 +795,10 @@ public final class TestEnvironment
     }
     if (adminClient != null) {
       adminClient.getHttpClient().dispatcher().executorService().shutdown();
+    }
+    if (containers != null) {
+      containers.close();
+      return;
     }
     exec(
         List.of(script.toString(), "down", "--dir", dir.toString()),

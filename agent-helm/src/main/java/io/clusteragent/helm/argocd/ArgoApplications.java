@@ -1,5 +1,6 @@
 package io.clusteragent.helm.argocd;
 
+import io.clusteragent.core.kubernetes.ApiClientSource;
 import io.clusteragent.protocol.CommandException;
 import io.clusteragent.protocol.ErrorCode;
 import io.clusteragent.protocol.Names;

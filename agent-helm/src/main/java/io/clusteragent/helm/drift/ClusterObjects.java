@@ -2,7 +2,7 @@ package io.clusteragent.helm.drift;
 
 import io.clusteragent.core.command.Actor;
 import io.clusteragent.core.command.Cancellation;
-import io.clusteragent.helm.argocd.ApiClientSource;
+import io.clusteragent.core.kubernetes.ApiClientSource;
 import io.clusteragent.protocol.CommandException;
 import io.clusteragent.protocol.ErrorCode;
 import io.kubernetes.client.openapi.ApiClient;

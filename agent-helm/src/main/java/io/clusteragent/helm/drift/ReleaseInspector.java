@@ -1,7 +1,7 @@
 package io.clusteragent.helm.drift;
 
 import io.clusteragent.core.command.CommandContext;
-import io.clusteragent.helm.argocd.ApiClientSource;
+import io.clusteragent.core.kubernetes.ApiClientSource;
 import io.clusteragent.helm.binary.HelmBinary;
 import io.clusteragent.helm.yaml.YamlText;
 import io.clusteragent.protocol.CommandException;

@@ -1,6 +1,6 @@
 package io.clusteragent.helm.releases;
 
-import io.clusteragent.helm.argocd.ApiClientSource;
+import io.clusteragent.core.kubernetes.ApiClientSource;
 import io.clusteragent.protocol.CommandException;
 import io.clusteragent.protocol.ErrorCode;
 import io.kubernetes.client.openapi.ApiException;

@@ -1,7 +1,7 @@
 package io.clusteragent.helm.stacks;
 
+import io.clusteragent.core.kubernetes.ApiClientSource;
 import io.clusteragent.helm.StateNamespace;
-import io.clusteragent.helm.argocd.ApiClientSource;
 import io.clusteragent.protocol.CommandException;
 import io.clusteragent.protocol.ErrorCode;
 import io.kubernetes.client.openapi.ApiException;

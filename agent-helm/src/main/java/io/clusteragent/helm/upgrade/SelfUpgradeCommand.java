@@ -4,6 +4,8 @@ import io.clusteragent.core.command.CommandContext;
 import io.clusteragent.core.command.CommandHandler;
 import io.clusteragent.core.command.CommandResult;
 import io.clusteragent.core.command.JobClass;
+import io.clusteragent.core.events.AgentEvent;
+import io.clusteragent.core.events.DeploymentEvents;
 import io.clusteragent.helm.StateNamespace;
 import io.clusteragent.helm.releases.ProgressFrames;
 import io.clusteragent.helm.releases.ReleaseWriter;
@@ -31,16 +33,19 @@ public final class SelfUpgradeCommand implements CommandHandler {
   private final ReleaseWriter writer;
   private final StateNamespace namespace;
   private final SelfUpgradeSettings settings;
+  private final DeploymentEvents events;
   private final JsonMapper json;
 
   public SelfUpgradeCommand(
       ReleaseWriter writer,
       StateNamespace namespace,
       SelfUpgradeSettings settings,
+      DeploymentEvents events,
       JsonMapper json) {
     this.writer = writer;
     this.namespace = namespace;
     this.settings = settings;
+    this.events = events;
     this.json = json;
   }
 
@@ -98,23 +103,45 @@ public final class SelfUpgradeCommand implements CommandHandler {
               + version
               + "; send allowDowngrade: true to do it anyway");
     }
+    String change = "the agent from chart " + from + " to " + version;
+    events.record(
+        AgentEvent.SELF_UPGRADE_STARTED, "upgrading " + change + " (" + actor(context) + ")");
     try (ProgressFrames progress = new ProgressFrames(context.stream(), json, HEARTBEAT)) {
-      JsonNode upgraded =
-          writer.upgradeReusingValues(
-              namespace.name(),
-              release,
-              settings.chart(),
-              version,
-              username,
-              password,
-              context,
-              progress);
+      JsonNode upgraded;
+      try {
+        upgraded =
+            writer.upgradeReusingValues(
+                namespace.name(),
+                release,
+                settings.chart(),
+                version,
+                username,
+                password,
+                context,
+                progress);
+      } catch (Exception e) {
+        // The command's error is already redacted of credentials; the Event says only its kind.
+        events.record(
+            AgentEvent.SELF_UPGRADE_FAILED,
+            "upgrading "
+                + change
+                + " failed: "
+                + (e instanceof CommandException c ? c.code().name() : "INTERNAL"));
+        throw e;
+      }
+      events.record(
+          AgentEvent.SELF_UPGRADE_FINISHED,
+          "upgraded " + change + ": revision " + upgraded.path("revision").asInt());
       progress.phase("done", null);
       ObjectNode reply = reply(from, version, true, "upgraded");
       reply.put("revision", upgraded.path("revision").asInt());
       reply.put("status", upgraded.path("status").asString(""));
       return CommandResult.ok(reply);
     }
+  }
+
+  private static String actor(CommandContext context) {
+    return context.actor() == null ? "asked by the platform" : "asked by " + context.actor().user();
   }
 
   private ObjectNode reply(String from, String to, boolean upgraded, String message) {

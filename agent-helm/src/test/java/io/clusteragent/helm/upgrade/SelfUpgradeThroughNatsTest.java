@@ -12,6 +12,7 @@ import io.clusteragent.testsupport.Workloads;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -73,14 +74,42 @@ class SelfUpgradeThroughNatsTest {
             "--set",
             "config.token=" + TOKEN)
         .assertSuccess();
+    // this JVM's agent poses as the release's pod, so its Events land on the release's Deployment
+    String pod = awaitAgentPod();
     agent =
         AgentOnNats.start(
             env,
             CLUSTER,
             Map.of(
+                "POD_NAME", pod,
                 "POD_NAMESPACE", ns,
                 "agent.self-upgrade.chart", chart));
     platform = agent.platform();
+  }
+
+  private static String awaitAgentPod() throws InterruptedException {
+    long until = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+    while (true) {
+      String pods =
+          env.kubectl(
+                  "get",
+                  "pods",
+                  "-n",
+                  ns,
+                  "-l",
+                  "app.kubernetes.io/instance=ankra-agent",
+                  "-o",
+                  "jsonpath={.items[*].metadata.name}")
+              .stdout()
+              .trim();
+      if (!pods.isEmpty()) {
+        return pods.split(" ")[0];
+      }
+      if (System.nanoTime() > until) {
+        throw new AssertionError("no pod of the ankra-agent release in " + ns);
+      }
+      Thread.sleep(200);
+    }
   }
 
   @AfterAll
@@ -122,6 +151,16 @@ class SelfUpgradeThroughNatsTest {
                     "jsonpath={.metadata.labels.status}")
                 .stdout())
         .isEqualTo("deployed");
+    // and an operator sees it in kubectl describe deployment ankra-agent
+    assertThat(eventMessages("SelfUpgradeStarted"))
+        .singleElement()
+        .asString()
+        .contains("from chart 9.0.0 to 9.0.1");
+    assertThat(eventMessages("SelfUpgradeFinished"))
+        .singleElement()
+        .asString()
+        .contains("revision 2")
+        .doesNotContain(TOKEN);
 
     assertThat(upgrade("9.0.1", false).path("message").asString()).isEqualTo("already at 9.0.1");
 
@@ -169,6 +208,28 @@ class SelfUpgradeThroughNatsTest {
       return agent.streamToEnd("agent.upgrade", payload, Duration.ofMinutes(2));
     } catch (StreamLines.StreamFailedException e) {
       return JSON.createObjectNode().put("error", e.code()).put("message", e.getMessage());
+    }
+  }
+
+  private static List<String> eventMessages(String reason) throws InterruptedException {
+    long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (true) {
+      String out =
+          env.kubectl(
+                  "get",
+                  "events",
+                  "-n",
+                  ns,
+                  "--field-selector",
+                  "involvedObject.kind=Deployment,involvedObject.name=ankra-agent,reason=" + reason,
+                  "-o",
+                  "jsonpath={range .items[*]}{.message}{\"\\n\"}{end}")
+              .stdout()
+              .trim();
+      if (!out.isEmpty() || System.nanoTime() > until) {
+        return out.isEmpty() ? List.of() : List.of(out.split("\n"));
+      }
+      Thread.sleep(200);
     }
   }
 }

@@ -1,5 +1,7 @@
 package io.clusteragent.natsbridge.checkin;
 
+import io.clusteragent.core.events.AgentEvent;
+import io.clusteragent.core.events.DeploymentEvents;
 import io.clusteragent.core.settings.Secret;
 import io.clusteragent.natsbridge.BridgeSettings;
 import io.clusteragent.natsbridge.connection.NatsAuth;
@@ -49,6 +51,7 @@ public final class PlatformCheckIn {
 
   private final BridgeSettings agent;
   private final JsonMapper json;
+  private final DeploymentEvents events;
   private final MeterRegistry meters;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -61,10 +64,12 @@ public final class PlatformCheckIn {
   public PlatformCheckIn(
       BridgeSettings agent,
       JsonMapper json,
+      DeploymentEvents events,
       MeterRegistry meters,
       Duration minBackoff,
       Duration maxBackoff) {
     this.agent = agent;
+    this.events = events;
     this.json = json;
     this.meters = meters;
     this.backoff = new Backoff(minBackoff, maxBackoff);
@@ -102,6 +107,11 @@ public final class PlatformCheckIn {
             log.error(
                 "platform refused the agent token (HTTP {}): token invalid or revoked; generate a new install command. Retrying with backoff.",
                 status);
+            events.record(
+                AgentEvent.TOKEN_REFUSED,
+                "the platform refused the agent token (HTTP "
+                    + status
+                    + "): invalid or revoked; install with a new token");
             rejectionLogged = true;
           }
         } else {

@@ -1,5 +1,7 @@
 package io.clusteragent.natsbridge.connection;
 
+import io.clusteragent.core.events.AgentEvent;
+import io.clusteragent.core.events.DeploymentEvents;
 import io.clusteragent.protocol.Redaction;
 import io.clusteragent.protocol.Subjects;
 import io.micrometer.core.instrument.Counter;
@@ -49,6 +51,7 @@ public final class NatsSession implements AutoCloseable {
   private final NatsSettings settings;
   private final String instanceId;
   private final MeterRegistry meters;
+  private final DeploymentEvents events;
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicReference<Connection> connection = new AtomicReference<>();
   private final AtomicInteger pingMisses = new AtomicInteger();
@@ -60,8 +63,10 @@ public final class NatsSession implements AutoCloseable {
   private volatile String pingSubject;
   private volatile String lastProblem = "not connected yet";
 
-  public NatsSession(NatsSettings settings, String instanceId, MeterRegistry meters) {
+  public NatsSession(
+      NatsSettings settings, String instanceId, DeploymentEvents events, MeterRegistry meters) {
     this.settings = settings;
+    this.events = events;
     this.instanceId = instanceId;
     this.meters = meters;
     this.reconnects = meters.counter("agent.nats.reconnects");
@@ -187,12 +192,16 @@ public final class NatsSession implements AutoCloseable {
   private void onEvent(Connection conn, ConnectionListener.Events event) {
     switch (event) {
       case CONNECTED -> {
-        log.info("connected to NATS at {}", Redaction.urls(conn.getConnectedUrl()));
+        String url = Redaction.urls(conn.getConnectedUrl());
+        log.info("connected to NATS at {}", url);
+        events.record(AgentEvent.CONNECTED, "connected to NATS at " + url);
         recordReconnected();
       }
       case RECONNECTED -> {
         reconnects.increment();
-        log.info("reconnected to NATS at {}", Redaction.urls(conn.getConnectedUrl()));
+        String url = Redaction.urls(conn.getConnectedUrl());
+        log.info("reconnected to NATS at {}", url);
+        events.record(AgentEvent.CONNECTED, "reconnected to NATS at " + url);
         recordReconnected();
         listeners.forEach(Listener::reconnected);
       }
@@ -200,6 +209,8 @@ public final class NatsSession implements AutoCloseable {
         disconnects.increment();
         disconnectedSinceNanos.set(System.nanoTime());
         log.warn("lost the NATS connection; reconnecting with backoff");
+        events.record(
+            AgentEvent.DISCONNECTED, "lost the NATS connection; reconnecting with backoff");
         listeners.forEach(Listener::disconnected);
       }
       case CLOSED -> log.info("NATS connection closed");

@@ -1,8 +1,8 @@
 package io.clusteragent.proxy.access;
 
+import io.clusteragent.core.kubernetes.ApiClientSource;
 import io.clusteragent.protocol.CommandException;
 import io.clusteragent.protocol.ErrorCode;
-import io.clusteragent.proxy.apiserver.ApiServerGet;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.RbacAuthorizationV1Api;
@@ -27,9 +27,9 @@ final class GrantBindings {
   private static final String SELECTOR =
       Grant.MANAGED_BY + "=" + Grant.AGENT + "," + Grant.GRANT_LABEL + "=true";
 
-  private final ApiServerGet.ApiClientSource clients;
+  private final ApiClientSource clients;
 
-  GrantBindings(ApiServerGet.ApiClientSource clients) {
+  GrantBindings(ApiClientSource clients) {
     this.clients = clients;
   }
 

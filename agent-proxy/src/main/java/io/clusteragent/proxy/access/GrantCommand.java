@@ -4,9 +4,9 @@ import io.clusteragent.core.command.CommandContext;
 import io.clusteragent.core.command.CommandHandler;
 import io.clusteragent.core.command.CommandResult;
 import io.clusteragent.core.command.JobClass;
+import io.clusteragent.core.kubernetes.ApiClientSource;
 import io.clusteragent.protocol.CommandException;
 import io.clusteragent.protocol.Payload;
-import io.clusteragent.proxy.apiserver.ApiServerGet;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -30,20 +30,20 @@ public final class GrantCommand implements CommandHandler {
   private final Operation operation;
   private final GrantBindings bindings;
 
-  private GrantCommand(Operation operation, ApiServerGet.ApiClientSource clients) {
+  private GrantCommand(Operation operation, ApiClientSource clients) {
     this.operation = operation;
     this.bindings = new GrantBindings(clients);
   }
 
-  public static GrantCommand apply(ApiServerGet.ApiClientSource clients) {
+  public static GrantCommand apply(ApiClientSource clients) {
     return new GrantCommand(Operation.APPLY, clients);
   }
 
-  public static GrantCommand revoke(ApiServerGet.ApiClientSource clients) {
+  public static GrantCommand revoke(ApiClientSource clients) {
     return new GrantCommand(Operation.REVOKE, clients);
   }
 
-  public static GrantCommand list(ApiServerGet.ApiClientSource clients) {
+  public static GrantCommand list(ApiClientSource clients) {
     return new GrantCommand(Operation.LIST, clients);
   }
 

@@ -2,6 +2,7 @@ package io.clusteragent.proxy.apiserver;
 
 import io.clusteragent.core.command.Actor;
 import io.clusteragent.core.command.Cancellation;
+import io.clusteragent.core.kubernetes.ApiClientSource;
 import io.clusteragent.protocol.CommandException;
 import io.clusteragent.protocol.ErrorCode;
 import io.kubernetes.client.openapi.ApiClient;
@@ -26,15 +27,6 @@ import tools.jackson.databind.json.JsonMapper;
  * the whole round trip.
  */
 public final class ApiServerGet {
-
-  /**
-   * Builds the API client on first use: the agent must start even when the API server config is
-   * broken.
-   */
-  @FunctionalInterface
-  public interface ApiClientSource {
-    ApiClient get() throws IOException;
-  }
 
   private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
   private static final int MAX_MESSAGE_CHARS = 300;

@@ -4,9 +4,9 @@ import io.clusteragent.core.command.Actor;
 import io.clusteragent.core.command.CommandContext;
 import io.clusteragent.core.command.CommandResult;
 import io.clusteragent.core.command.StreamClosedException;
+import io.clusteragent.core.kubernetes.ApiClientSource;
 import io.clusteragent.protocol.CommandException;
 import io.clusteragent.protocol.ErrorCode;
-import io.clusteragent.proxy.apiserver.ApiServerGet;
 import io.clusteragent.proxy.apiserver.BodyForwarder;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
@@ -40,16 +40,14 @@ public final class ApiTunnel {
   private static final Logger audit = LoggerFactory.getLogger("io.clusteragent.audit");
   private static final String[] AUTH_NAMES = {"BearerToken"};
 
-  private final ApiServerGet.ApiClientSource unaryClient;
-  private final ApiServerGet.ApiClientSource streamingClient;
+  private final ApiClientSource unaryClient;
+  private final ApiClientSource streamingClient;
   private final UpgradeRelay upgrades;
   private final MeterRegistry meters;
   private final JsonMapper json = JsonMapper.builder().build();
 
   public ApiTunnel(
-      ApiServerGet.ApiClientSource unaryClient,
-      ApiServerGet.ApiClientSource streamingClient,
-      MeterRegistry meters) {
+      ApiClientSource unaryClient, ApiClientSource streamingClient, MeterRegistry meters) {
     this.unaryClient = unaryClient;
     this.streamingClient = streamingClient;
     this.upgrades = new UpgradeRelay();
@@ -232,7 +230,7 @@ public final class ApiTunnel {
     }
   }
 
-  private static ApiClient client(ApiServerGet.ApiClientSource source) throws CommandException {
+  private static ApiClient client(ApiClientSource source) throws CommandException {
     try {
       return source.get();
     } catch (IOException | RuntimeException e) {
