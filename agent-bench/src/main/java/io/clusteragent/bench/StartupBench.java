@@ -128,7 +128,10 @@ public final class StartupBench {
     return app.resolve("app.jar");
   }
 
-  /** The Dockerfile's training run: the context starts, exits once refreshed, the cache is kept. */
+  /**
+   * The image build's training run (agent-image/stage-layers): the context starts, exits once
+   * refreshed, the cache is kept.
+   */
   private static void train(Path app, List<String> flags, Path cache, Path work) throws Exception {
     Path token = Files.writeString(work.resolve("token"), "aot-training-token");
     List<String> command = java(flags);

@@ -10,8 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -115,22 +113,5 @@ class DocumentedValuesTest {
             "README.md values table; rows values.yaml calls for:%n%s",
             ValuesTables.readmeRowsFor(fromValues))
         .containsExactlyEntriesOf(fromValues);
-  }
-
-  @Test
-  void dockerfileBundlesTheHelmReleaseTheTestEnvironmentPins() throws IOException {
-    Path repo = ChartFiles.chartDir().resolve("../../..").normalize();
-    Path helmGoMod = repo.resolve("testenv/tools/helm/go.mod");
-    assumeThat(helmGoMod).as("test environment helm pin").exists();
-
-    Matcher pinned =
-        Pattern.compile("(?m)^\\s*helm\\.sh/helm/v4 (v\\S+)").matcher(Files.readString(helmGoMod));
-    Matcher bundled =
-        Pattern.compile("(?m)^ARG HELM_VERSION=(\\S+)$")
-            .matcher(Files.readString(repo.resolve("deploy/Dockerfile")));
-
-    assertThat(pinned.find()).as("helm.sh/helm/v4 in " + helmGoMod).isTrue();
-    assertThat(bundled.find()).as("ARG HELM_VERSION in deploy/Dockerfile").isTrue();
-    assertThat(bundled.group(1)).isEqualTo(pinned.group(1));
   }
 }

@@ -12,7 +12,7 @@ import org.springframework.validation.annotation.Validated;
 /**
  * How the agent runs the bundled helm ({@code AGENT_HELM_BINARY}, {@code
  * AGENT_HELM_COMMAND_TIMEOUT}, {@code AGENT_HELM_MAX_OUTPUT_SIZE}). The default binary path is
- * where deploy/Dockerfile puts it.
+ * where the image puts it (agent-image/stage-layers).
  */
 @ConfigurationProperties("agent.helm")
 @Validated
