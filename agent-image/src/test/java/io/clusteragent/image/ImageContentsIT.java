@@ -108,6 +108,22 @@ class ImageContentsIT {
   }
 
   @Test
+  void imageHoldsTheFilesThisBuildStaged() throws Exception {
+    Path staged = Path.of(System.getProperty("image.staging")).resolve("layers");
+
+    for (String file : List.of("app/app.jar", "app/jvm.options", "app/app.aot")) {
+      Path layer = file.endsWith(".aot") ? staged.resolve("aot-cache") : staged.resolve("app");
+      assertThat(sha256(rootfs.resolve(file))).as(file).isEqualTo(sha256(layer.resolve(file)));
+    }
+    try (var jars = Files.list(staged.resolve("dependencies/app/lib"))) {
+      for (Path jar : jars.toList()) {
+        Path inImage = rootfs.resolve("app/lib").resolve(jar.getFileName().toString());
+        assertThat(sha256(inImage)).as("%s", inImage).isEqualTo(sha256(jar));
+      }
+    }
+  }
+
+  @Test
   void helmInTheImageIsThePinnedVersion() throws Exception {
     assumeThat(RootfsRun.permitted()).as("chroot needs root").isTrue();
     Matcher pin =
@@ -197,6 +213,10 @@ class ImageContentsIT {
     String output = new String(process.getInputStream().readAllBytes());
     assertThat(process.waitFor()).as(output).isZero();
     return output;
+  }
+
+  private static String sha256(Path file) throws Exception {
+    return Commands.run(List.of("sha256sum", file.toString())).split(" ")[0];
   }
 
   private static int freePort() throws IOException {
