@@ -43,8 +43,8 @@ record RootfsRun(Path rootfs, JsonNode runConfig) {
             "--mount",
             "--pid",
             "--fork",
-            // a stop of this process reaches the process in the rootfs
-            "--kill-child=SIGTERM",
+            // should this process die, the one in the rootfs goes with it
+            "--kill-child",
             "--mount-proc=" + rootfs.resolve("proc"),
             "sh",
             "-c",
