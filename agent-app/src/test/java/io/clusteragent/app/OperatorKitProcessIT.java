@@ -32,7 +32,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * /metrics and loads files/prometheus-rules.yaml, and every query of files/grafana-dashboard.json,
  * every series any of them or any alert names, and every alert's measured quantity (its expression
  * without the final threshold) return data. So no panel or alert can name a metric, or a label, the
- * agent does not export.
+ * agent does not export. Then NATS stops, and the disconnected and not-ready alerts go pending.
  */
 @WithTestEnvironment
 class OperatorKitProcessIT {
@@ -117,7 +117,7 @@ class OperatorKitProcessIT {
         }
         for (String selector : selectors) {
           if (prometheus.query(selector).isEmpty()) {
-            emptyQueries.put("series", selector);
+            emptyQueries.put("series " + selector, selector);
           }
         }
 
@@ -129,6 +129,14 @@ class OperatorKitProcessIT {
             .anyMatch(s -> s.contains("resilience4j_bulkhead_available_concurrent_calls"));
         // the agent is connected and ready, its commands mostly succeed: nothing fires
         assertThat(prometheus.query("ALERTS")).isEmpty();
+
+        // without NATS the agent says so, and both alerts start their window (firing takes minutes)
+        env.stopNats();
+        try {
+          awaitPending(prometheus, Set.of("AnkraAgentDisconnectedFromNats", "AnkraAgentNotReady"));
+        } finally {
+          env.startNats();
+        }
       }
     } finally {
       agent.destroy();
@@ -165,6 +173,27 @@ class OperatorKitProcessIT {
     }
     throw new AssertionError(
         "Prometheus did not scrape the agent and evaluate the rules: " + state);
+  }
+
+  /** Waits until exactly these alerts are pending (their expression holds, their for: runs). */
+  private static void awaitPending(PrometheusProcess prometheus, Set<String> alerts)
+      throws InterruptedException {
+    long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    Set<String> pending = Set.of();
+    while (System.nanoTime() < until) {
+      pending =
+          prometheus
+              .query("ALERTS{alertstate=\"pending\"}")
+              .valueStream()
+              .map(alert -> alert.get("metric").get("alertname").asString())
+              .collect(Collectors.toSet());
+      if (pending.equals(alerts)) {
+        assertThat(prometheus.query("ALERTS{alertstate=\"firing\"}")).isEmpty();
+        return;
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError("pending alerts " + pending + ", expected " + alerts);
   }
 
   /** Title (and refId) to query, with Grafana's variables expanded. */
