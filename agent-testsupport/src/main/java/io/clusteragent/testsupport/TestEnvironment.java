@@ -373,7 +373,7 @@ public final class TestEnvironment
 
   /**
    * The pinned Prometheus server ({@code testenv/prometheus/go.mod}). Built on first use by {@code
-   * bin/testenv build-prometheus} into its own cache directory (about 15 minutes on 2 cores the
+   * bin/testenv build-prometheus} into its own cache directory (about 8 minutes on 2 cores the
    * first time, its progress on this JVM's stderr); later calls and runs reuse it.
    */
   public Path prometheus() {
