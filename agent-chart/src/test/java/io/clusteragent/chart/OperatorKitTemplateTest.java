@@ -2,6 +2,7 @@ package io.clusteragent.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clusteragent.testsupport.CommandResult;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import java.util.ArrayList;
@@ -33,6 +34,22 @@ class OperatorKitTemplateTest {
       args.addAll(List.of("--set", set));
     }
     return helm.template(args);
+  }
+
+  @Test
+  void chartWithTheWholeKitPassesStrictLint() {
+    List<String> args = new ArrayList<>(DocumentedInstall.SERVICE_MONITOR.helmArgs());
+    args.addAll(
+        List.of(
+            "--set",
+            "metrics.prometheusRule.enabled=true",
+            "--set",
+            "metrics.dashboard.enabled=true"));
+
+    CommandResult lint = helm.lint(args);
+
+    assertThat(lint.exitCode()).as(lint.stdout() + lint.stderr()).isZero();
+    assertThat(lint.stdout()).contains("1 chart(s) linted, 0 chart(s) failed");
   }
 
   @Test
