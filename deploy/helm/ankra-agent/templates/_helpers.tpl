@@ -73,6 +73,22 @@ nil map or dropping the restricted security context.
 {{- dig "metrics" "serviceMonitor" "enabled" false .Values.AsMap -}}
 {{- end -}}
 
+{{- define "ankra-agent.dashboardEnabled" -}}
+{{- dig "metrics" "dashboard" "enabled" false .Values.AsMap -}}
+{{- end -}}
+
+{{- define "ankra-agent.dashboardLabels" -}}
+{{- toYaml (dig "metrics" "dashboard" "labels" (dict "grafana_dashboard" "1") .Values.AsMap) -}}
+{{- end -}}
+
+{{- define "ankra-agent.prometheusRuleEnabled" -}}
+{{- dig "metrics" "prometheusRule" "enabled" false .Values.AsMap -}}
+{{- end -}}
+
+{{- define "ankra-agent.prometheusRuleLabels" -}}
+{{- toYaml (dig "metrics" "prometheusRule" "labels" (dict) .Values.AsMap) -}}
+{{- end -}}
+
 {{- define "ankra-agent.podSecurityContext" -}}
 {{- $restricted := dict "runAsNonRoot" true "runAsUser" 1000 "runAsGroup" 1000 "fsGroup" 1000 "seccompProfile" (dict "type" "RuntimeDefault") -}}
 {{- toYaml (hasKey .Values "podSecurityContext" | ternary .Values.podSecurityContext $restricted) -}}

@@ -43,7 +43,7 @@ class DocumentedValuesTest {
               : "<missing from values.yaml>");
     }
 
-    assertThat(expected).hasSize(30);
+    assertThat(documented().stream().filter(entry -> !entry.ours())).hasSize(30);
     assertThat(actual).containsExactlyEntriesOf(expected);
   }
 

@@ -15,7 +15,7 @@ final class ValuesTables {
   /**
    * One parameter/default pair of documented-values.tsv and where the docs give it: {@code table}
    * (the main page's values table), {@code prose} or {@code reference} (the sister pages' full
-   * values reference).
+   * values reference); {@code ours} for a value this chart adds that the docs do not have.
    */
   record Documented(String parameter, String defaultValue, String source) {
 
@@ -30,6 +30,10 @@ final class ValuesTables {
     boolean inReference() {
       return source.equals("reference");
     }
+
+    boolean ours() {
+      return source.equals("ours");
+    }
   }
 
   static final String README_TABLE_START = "<!-- values-table:start -->";
@@ -37,7 +41,7 @@ final class ValuesTables {
 
   private ValuesTables() {}
 
-  static final List<String> SOURCES = List.of("table", "prose", "reference");
+  static final List<String> SOURCES = List.of("table", "prose", "reference", "ours");
 
   static List<Documented> parseTsv(String tsv) {
     List<Documented> rows = new ArrayList<>();
@@ -48,7 +52,7 @@ final class ValuesTables {
       String[] cells = line.split("\t", -1);
       if (cells.length != 3 || !SOURCES.contains(cells[2])) {
         throw new IllegalArgumentException(
-            "documented-values.tsv: expected parameter<TAB>default<TAB>table|prose|reference: "
+            "documented-values.tsv: expected parameter<TAB>default<TAB>table|prose|reference|ours: "
                 + line);
       }
       rows.add(new Documented(cells[0], cells[1], cells[2]));
