@@ -21,6 +21,7 @@ import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.origin.Origin;
+import org.springframework.boot.origin.PropertySourceOrigin;
 import org.springframework.boot.origin.SystemEnvironmentOrigin;
 import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.core.env.StandardEnvironment;
@@ -105,6 +106,25 @@ class ChartEnvironmentBindingTest {
     return (List<Map<String, Object>>) containers.getFirst().get("env");
   }
 
+  /**
+   * The environment variable a bound value came from, or null: Spring reports the process
+   * environment as a property-source origin, the documented extra_env names as
+   * SystemEnvironmentOrigin.
+   */
+  private static String variableName(Origin origin) {
+    for (Origin o = origin; o != null; o = o.getParent()) {
+      if (o instanceof SystemEnvironmentOrigin environment) {
+        return environment.getProperty();
+      }
+      if (o instanceof PropertySourceOrigin source
+          && StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME.equals(
+              source.getPropertySource().getName())) {
+        return source.getPropertyName();
+      }
+    }
+    return null;
+  }
+
   /** Environment variable to the settings property it was bound to, for one start of the agent. */
   private static Map<String, String> boundEnvironmentVariables(Map<String, String> variables) {
     Map<String, String> boundBy = new ConcurrentHashMap<>();
@@ -118,14 +138,9 @@ class ChartEnvironmentBindingTest {
                   BindContext context,
                   Object result) {
                 ConfigurationProperty property = context.getConfigurationProperty();
-                if (property != null) {
-                  Origin origin = Origin.from(property);
-                  while (origin != null && !(origin instanceof SystemEnvironmentOrigin)) {
-                    origin = origin.getParent();
-                  }
-                  if (origin instanceof SystemEnvironmentOrigin environment) {
-                    boundBy.put(environment.getProperty(), property.getName().toString());
-                  }
+                String variable = property == null ? null : variableName(Origin.from(property));
+                if (variable != null) {
+                  boundBy.put(variable, property.getName().toString());
                 }
                 return super.onSuccess(name, target, context, result);
               }
