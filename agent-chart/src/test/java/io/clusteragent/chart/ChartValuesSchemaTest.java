@@ -95,8 +95,11 @@ class ChartValuesSchemaTest {
   @Test
   void aValuesFileUsingEveryDocumentedKeyPasses() {
     CommandResult result = template("-f", ChartFiles.everyDocumentedValueFile().toString());
+    CommandResult lint = helm.lint(List.of("-f", ChartFiles.everyDocumentedValueFile().toString()));
 
     assertThat(result.exitCode()).as(result.stderr()).isZero();
+    assertThat(lint.exitCode()).as(lint.stdout() + lint.stderr()).isZero();
+    assertThat(lint.stdout()).contains("1 chart(s) linted, 0 chart(s) failed");
   }
 
   @Test
