@@ -39,8 +39,8 @@ class ImageContractTest {
         .containsPattern("(?m)^USER 1000:1000$")
         .containsPattern("(?m)^ENV HOME=/home/agent$")
         .containsPattern("(?m)^EXPOSE 8080$");
-    assertThat(Yamls.at(values, "podSecurityContext.runAsUser")).isEqualTo(1000);
-    assertThat(Yamls.at(values, "podSecurityContext.runAsGroup")).isEqualTo(1000);
+    assertThat(Yamls.at(values, "pod_security_context.runAsUser")).isEqualTo(1000);
+    assertThat(Yamls.at(values, "pod_security_context.runAsGroup")).isEqualTo(1000);
   }
 
   @Test
