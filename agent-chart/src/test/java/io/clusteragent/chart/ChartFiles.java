@@ -32,6 +32,11 @@ final class ChartFiles {
     return chartDir().resolve("README.md");
   }
 
+  /** The repository's own README, whose operator section OperatorGuideTest runs. */
+  static Path projectReadme() {
+    return chartDir().resolve("../../../README.md").normalize();
+  }
+
   /** The test values file that sets every documented value to something other than its default. */
   static Path everyDocumentedValueFile() {
     try {
