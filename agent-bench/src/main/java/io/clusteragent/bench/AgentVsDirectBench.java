@@ -47,7 +47,7 @@ import tools.jackson.databind.node.ObjectNode;
  * through the tunnel, concurrent unary GETs, watch latency, list streaming, log streaming and the
  * agent's CPU time. Writes {@code figures.json} and {@code figures.md}; asserts nothing.
  *
- * <p>Usage: {@code AgentVsDirectBench REPO [--quick] [--out DIR] [--docs]}.
+ * <p>Usage: {@code AgentVsDirectBench REPO [--quick] [--out DIR] [--docs] [--profile]}.
  */
 public final class AgentVsDirectBench {
 
@@ -127,10 +127,12 @@ public final class AgentVsDirectBench {
   private final Scale scale;
   private final Figures figures;
   private final Path work;
+  private final boolean profiled;
   private final String run = Long.toString(System.nanoTime(), 36);
 
-  AgentVsDirectBench(TestEnvironment env, Scale scale, Path work) {
+  AgentVsDirectBench(TestEnvironment env, Scale scale, Path work, boolean profiled) {
     this.env = env;
+    this.profiled = profiled;
     this.scale = scale;
     this.work = work;
     this.figures =
@@ -152,7 +154,9 @@ public final class AgentVsDirectBench {
     TestEnvironment env =
         TestEnvironment.start(repo, repo.resolve("agent-bench/target/testenv"), false);
     try {
-      Figures figures = new AgentVsDirectBench(env, scale, outDir.resolve("work")).run(repo);
+      Figures figures =
+          new AgentVsDirectBench(env, scale, outDir.resolve("work"), options.contains("--profile"))
+              .run(repo);
       figures.write(outDir.resolve("figures.json"), outDir.resolve("figures.md"));
       System.out.println("figures written to " + outDir.resolve("figures.json") + " and .md");
       if (options.contains("--docs")) {
@@ -167,7 +171,15 @@ public final class AgentVsDirectBench {
     PackagedAgent agent = PackagedAgent.prepare(repo, work);
     startup(agent);
     seed();
-    try (PackagedAgent.Running running = agent.start(env, true, CLUSTER, "agent");
+    // --profile: a flight recording of the agent under the load below, for finding what is slow
+    List<String> profile =
+        profiled
+            ? List.of(
+                "-XX:StartFlightRecording=filename="
+                    + work.resolve("agent.jfr")
+                    + ",settings=profile,dumponexit=true")
+            : List.of();
+    try (PackagedAgent.Running running = agent.start(env, true, CLUSTER, "agent", profile);
         Connection nats = Nats.connect(env.natsUrl());
         PlatformClient platform =
             new PlatformClient(nats, PlatformClient.DEFAULT_PREFIX, CLUSTER, env.platformSigner());

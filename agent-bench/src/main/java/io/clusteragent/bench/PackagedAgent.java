@@ -75,6 +75,19 @@ final class PackagedAgent {
   /** Starts the agent against the test environment; {@link Running#awaitReady} waits for it. */
   Running start(TestEnvironment env, boolean aotCache, String clusterId, String logName)
       throws IOException {
+    return start(env, aotCache, clusterId, logName, List.of());
+  }
+
+  /**
+   * @param extraFlags more JVM flags, e.g. a flight recording of the process under load
+   */
+  Running start(
+      TestEnvironment env,
+      boolean aotCache,
+      String clusterId,
+      String logName,
+      List<String> extraFlags)
+      throws IOException {
     int port = freePort();
     List<String> command = new ArrayList<>();
     command.add(javaBinary());
@@ -82,6 +95,7 @@ final class PackagedAgent {
     if (aotCache) {
       command.add("-XX:AOTCache=" + cache);
     }
+    command.addAll(extraFlags);
     command.addAll(List.of(MAX_RAM, "-jar", app.toString()));
     ProcessBuilder builder =
         new ProcessBuilder(command)

@@ -22,7 +22,7 @@ class QuickBenchTest {
   void everyFigureIsProducedAndWritten(TestEnvironment env) throws Exception {
     Path out = env.repoRoot().resolve("agent-bench/target/bench-quick");
     Figures figures =
-        new AgentVsDirectBench(env, AgentVsDirectBench.Scale.QUICK, out.resolve("work"))
+        new AgentVsDirectBench(env, AgentVsDirectBench.Scale.QUICK, out.resolve("work"), false)
             .run(env.repoRoot());
     figures.write(out.resolve("figures.json"), out.resolve("figures.md"));
 
