@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clusteragent.cli.PlatformClient;
 import io.clusteragent.natsbridge.connection.NatsHealth;
+import io.clusteragent.testsupport.FreezableTcpProxy;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.TrustTally;
 import io.clusteragent.testsupport.WithTestEnvironment;
