@@ -29,8 +29,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * What the probe port tells whoever reaches it: {@code /readyz} each part's status and, when down,
  * its reason, nothing else (no versions, no disk paths); {@code /health} its status only. NATS
- * server URLs carrying a password (one reachable, one not, so connect failures are logged too)
- * never show it, in the probes or in the DEBUG log.
+ * server URLs carrying a password (one reachable, one at a closed port) never show it, in the
+ * probes or in the DEBUG log; {@link ProbeDetailsWhileDownTest} covers the agent that cannot
+ * connect at all.
  */
 @WithTestEnvironment
 @ExtendWith(OutputCaptureExtension.class)
