@@ -147,9 +147,17 @@ class AgentProcessIT {
       agent.waitFor(60, TimeUnit.SECONDS);
     }
     String logs = Files.readString(output);
+    io.clusteragent.testsupport.TrustTally.ofThisBuild()
+        .secretsLeaked(
+            occurrences(logs, PLANTED_TOKEN) + occurrences(served.toString(), PLANTED_TOKEN),
+            "the agent token in DEBUG logs, probes and metrics");
     assertThat(logs).contains("platform check-in failed").contains(" DEBUG ");
     assertThat(served.toString()).contains("agent_checkin_total").doesNotContain(PLANTED_TOKEN);
     assertThat(logs).doesNotContain(PLANTED_TOKEN);
+  }
+
+  private static long occurrences(String text, String secret) {
+    return text.split(java.util.regex.Pattern.quote(secret), -1).length - 1;
   }
 
   private Process start(Map<String, String> env, Path output) throws IOException {

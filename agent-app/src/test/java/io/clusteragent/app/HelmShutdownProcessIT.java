@@ -7,6 +7,7 @@ import io.clusteragent.cli.PlatformStream;
 import io.clusteragent.cli.StreamLines;
 import io.clusteragent.testsupport.TestChart;
 import io.clusteragent.testsupport.TestEnvironment;
+import io.clusteragent.testsupport.TrustTally;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import io.clusteragent.testsupport.Workloads;
 import io.nats.client.Connection;
@@ -44,6 +45,7 @@ class HelmShutdownProcessIT {
     env.helm("install", "web", archive.toString(), "-n", ns).assertSuccess();
     Path output = work.resolve("agent.log");
     Process agent = start(env, ns, output, Map.of("AGENT_SHUTDOWN_GRACE_PERIOD_SECONDS", "60"));
+    String fault = null;
     try (Connection nats = Nats.connect(env.natsUrl())) {
       PlatformClient platform = new PlatformClient(nats, "agent", CLUSTER, env.platformSigner());
       PackagedAgent.awaitServing(platform, agent, output);
@@ -54,6 +56,8 @@ class HelmShutdownProcessIT {
               8,
               Duration.ofMinutes(2))) {
         awaitStatus(env, ns, "pending-upgrade");
+        TrustTally tally = TrustTally.ofThisBuild();
+        fault = tally.injected("SIGTERM during a helm upgrade");
         agent.destroy(); // SIGTERM, as the kubelet sends it
         StreamLines lines = new StreamLines(stream, Duration.ofSeconds(60));
         String code = null;
@@ -79,6 +83,7 @@ class HelmShutdownProcessIT {
                       "jsonpath={.metadata.labels.status}")
                   .stdout())
           .isEqualTo("failed");
+      TrustTally.ofThisBuild().survived(fault);
     } finally {
       agent.destroyForcibly();
     }
@@ -108,6 +113,7 @@ class HelmShutdownProcessIT {
               8,
               Duration.ofMinutes(3))) {
         awaitStatus(env, ns, "pending-upgrade");
+        TrustTally.ofThisBuild().injected("SIGKILL during a helm upgrade");
         // what the kubelet does to a container past its grace, or the OOM killer: the JVM and
         // every process in the container, helm included, die at once
         List<ProcessHandle> tree = first.descendants().toList();
@@ -142,6 +148,7 @@ class HelmShutdownProcessIT {
                       "name")
                   .stdout())
           .isNotBlank();
+      TrustTally.ofThisBuild().survived("SIGKILL during a helm upgrade");
     } finally {
       second.destroy();
       second.waitFor(60, TimeUnit.SECONDS);

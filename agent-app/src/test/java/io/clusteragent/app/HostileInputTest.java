@@ -9,6 +9,7 @@ import io.clusteragent.core.command.CommandHandler;
 import io.clusteragent.protocol.Control;
 import io.clusteragent.protocol.ErrorCode;
 import io.clusteragent.testsupport.TestEnvironment;
+import io.clusteragent.testsupport.TrustTally;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
@@ -94,6 +95,11 @@ class HostileInputTest {
       System.out.printf(
           "hostile input: seed %d, %d commands tried, %d unanswered, %d leaked the token%n",
           seed, tried, unanswered, leaked);
+      TrustTally tally = TrustTally.ofThisBuild();
+      tally.hostileInputs(tried, "signed hostile commands of every type");
+      // a command without any answer is one the platform would wait on for nothing
+      tally.messagesLost(unanswered, "hostile commands without an answer");
+      tally.secretsLeaked(leaked, "hostile command answers holding the planted token");
       assertThat(unanswered).as("seed %d: commands without an answer", seed).isZero();
       assertThat(leaked).as("seed %d: answers holding the token", seed).isZero();
       assertThat(tried).as("cases run within the budget").isGreaterThan(100);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.clusteragent.cli.PlatformClient;
 import io.clusteragent.cli.ResourceList;
 import io.clusteragent.testsupport.TestEnvironment;
+import io.clusteragent.testsupport.TrustTally;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
@@ -82,6 +83,10 @@ class LargeListProcessIT {
                 item.path("metadata").path("resourceVersion").asString());
         assertThat(previous).as("each object exactly once").isNull();
       }
+      TrustTally.ofThisBuild()
+          .messagesLost(
+              expected.keySet().stream().filter(name -> !received.containsKey(name)).count(),
+              "objects missing from a 10,000-object list");
       // the namespace's kube-root-ca.crt comes with the seeded ones
       assertThat(expected).hasSizeGreaterThan(OBJECTS);
       assertThat(received).containsExactlyInAnyOrderEntriesOf(expected);

@@ -63,6 +63,31 @@ class ProbesAndMetricsTest {
         .contains("agent_nats_connected");
   }
 
+  @Test
+  void metricsSayNotReadyWhileReadyzIsDown() throws Exception {
+    assertThat(get("/readyz").statusCode()).isEqualTo(503);
+    assertThat(get("/metrics").body()).contains("agent_ready{application=\"cluster-agent\"} 0.0");
+  }
+
+  @Test
+  void metricsGiveTheContainerMemoryAndItsLimit() throws Exception {
+    String metrics = get("/metrics").body();
+    double limit = sample(metrics, "agent_memory_limit_bytes");
+    double used = sample(metrics, "agent_memory_used_bytes");
+    // the limit the JVM sees is at least its own heap's maximum, and usage lies within the limit
+    assertThat(limit).isGreaterThanOrEqualTo(Runtime.getRuntime().maxMemory());
+    assertThat(used).isPositive().isLessThanOrEqualTo(limit);
+  }
+
+  private static double sample(String metrics, String name) {
+    return metrics
+        .lines()
+        .filter(line -> line.startsWith(name + "{"))
+        .map(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no sample of " + name + " in:\n" + metrics));
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {

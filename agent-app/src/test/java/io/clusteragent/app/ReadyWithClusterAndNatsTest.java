@@ -57,5 +57,10 @@ class ReadyWithClusterAndNatsTest {
         .contains("\"nats\"")
         .doesNotContain("DOWN");
     assertThat(bridge.serving()).isTrue();
+    HttpResponse<String> metrics =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(metrics.body()).contains("agent_ready{application=\"cluster-agent\"} 1.0");
   }
 }

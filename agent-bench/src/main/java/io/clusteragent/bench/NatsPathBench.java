@@ -13,11 +13,6 @@ import io.clusteragent.natsbridge.NatsBridge;
 import io.clusteragent.protocol.FrameKind;
 import io.clusteragent.testsupport.TestChart;
 import io.clusteragent.testsupport.TestEnvironment;
-import io.kubernetes.client.openapi.ApiClient;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
-import io.kubernetes.client.openapi.models.V1ConfigMap;
-import io.kubernetes.client.openapi.models.V1Namespace;
-import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nats.client.Connection;
@@ -26,13 +21,8 @@ import io.nats.client.Nats;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -44,10 +34,10 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
- * Measures the agent's NATS path on this machine: unary round trip through the agent against a bare
- * NATS request/reply, stream throughput with credit flow control, and a whole-cluster list through
- * the agent against the same list read directly, and a Helm install + uninstall through the agent
- * against helm run directly. Prints numbers only.
+ * Measures the agent's NATS path on this machine with an in-process agent: unary round trip through
+ * the agent against a bare NATS request/reply, stream throughput with credit flow control, and a
+ * Helm install + uninstall through the agent against helm run directly. Prints numbers only; the
+ * packaged agent's figures (lists, watches, logs, the tunnel) are {@link AgentVsDirectBench}'s.
  */
 public final class NatsPathBench {
 
@@ -79,7 +69,6 @@ public final class NatsPathBench {
         stream(platform, credit, 64 * 1024, 2000);
       }
       stream(platform, 32, 1024, 20000);
-      list(env, platform, 5000);
       helmInstallUninstall(env, platform, 10);
     } finally {
       env.close();
@@ -141,79 +130,6 @@ public final class NatsPathBench {
         frames / seconds,
         frame == null ? "timeout" : frame.kind().wire());
     stream.close();
-  }
-
-  /**
-   * All ConfigMaps of the cluster, {@code objects} of them seeded across 10 namespaces (1 KiB
-   * each): read page by page straight from the API server by a client that parses each page, and
-   * through the agent's {@code resources.list} by the platform client, which parses each line.
-   */
-  private static void list(TestEnvironment env, PlatformClient platform, int objects)
-      throws Exception {
-    CoreV1Api api = new CoreV1Api(env.adminApiClient());
-    String run = Long.toString(System.nanoTime(), 36);
-    String data = "x".repeat(1024);
-    try (ExecutorService pool = Executors.newFixedThreadPool(16)) {
-      List<Future<?>> creates = new ArrayList<>();
-      for (int n = 0; n < 10; n++) {
-        String ns = "bench-" + run + "-" + n;
-        api.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(ns))).execute();
-        for (int i = 0; i < objects / 10; i++) {
-          String name = "cm-" + i;
-          creates.add(
-              pool.submit(() ->
-                  api.createNamespacedConfigMap(
-                          ns,
-                          new V1ConfigMap()
-                              .metadata(new V1ObjectMeta().name(name))
-                              .data(Map.of("payload", data)))
-                      .execute()));
-        }
-      }
-      for (Future<?> create : creates) {
-        create.get();
-      }
-    }
-    long[] direct = new long[5];
-    long[] viaAgent = new long[5];
-    int directItems = 0;
-    int agentItems = 0;
-    for (int i = -1; i < direct.length; i++) {
-      long start = System.nanoTime();
-      directItems = directList(env.adminApiClient());
-      long middle = System.nanoTime();
-      agentItems =
-          platform
-              .list(
-                  JsonNodeFactory.instance
-                      .objectNode()
-                      .put("group", "")
-                      .put("version", "v1")
-                      .put("resource", "configmaps"),
-                  Duration.ofMinutes(5),
-                  Duration.ofSeconds(30))
-              .items()
-              .size();
-      long end = System.nanoTime();
-      if (i >= 0) {
-        direct[i] = middle - start;
-        viaAgent[i] = end - middle;
-      }
-    }
-    Arrays.sort(direct);
-    Arrays.sort(viaAgent);
-    System.out.printf(
-        "list all ConfigMaps (%d direct, %d via agent), 5 runs: direct median %.0f ms (min %.0f,"
-            + " max %.0f), via agent median %.0f ms (min %.0f, max %.0f), ratio %.2f%n",
-        directItems,
-        agentItems,
-        direct[2] / 1e6,
-        direct[0] / 1e6,
-        direct[4] / 1e6,
-        viaAgent[2] / 1e6,
-        viaAgent[0] / 1e6,
-        viaAgent[4] / 1e6,
-        (double) viaAgent[2] / direct[2]);
   }
 
   /**
@@ -283,25 +199,6 @@ public final class NatsPathBench {
         viaAgent[runs - 1] / 1e6,
         (double) viaAgent[runs / 2] / direct[runs / 2]);
     env.kubectl("delete", "namespace", ns, "--wait=false");
-  }
-
-  /** A direct client's list: pages of 500, each parsed, as client-go's pager does. */
-  private static int directList(ApiClient client) throws Exception {
-    int items = 0;
-    String next = "";
-    do {
-      String url =
-          client.getBasePath()
-              + "/api/v1/configmaps?limit=500"
-              + (next.isEmpty() ? "" : "&continue=" + java.net.URLEncoder.encode(next, "UTF-8"));
-      okhttp3.Request request = new okhttp3.Request.Builder().url(url).build();
-      try (okhttp3.Response response = client.getHttpClient().newCall(request).execute()) {
-        JsonNode page = JSON.readTree(response.body().byteStream());
-        items += page.path("items").size();
-        next = page.path("metadata").path("continue").asString("");
-      }
-    } while (!next.isEmpty());
-    return items;
   }
 
   private static void report(String what, long[] nanos) {

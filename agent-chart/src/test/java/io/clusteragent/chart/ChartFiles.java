@@ -32,6 +32,24 @@ final class ChartFiles {
     return chartDir().resolve("README.md");
   }
 
+  /** The repository's own README, whose operator section OperatorGuideTest runs. */
+  static Path projectReadme() {
+    return chartDir().resolve("../../../README.md").normalize();
+  }
+
+  /** The test values file that sets every documented value to something other than its default. */
+  static Path everyDocumentedValueFile() {
+    try {
+      return Path.of(ChartFiles.class.getResource("/every-documented-value.yaml").toURI());
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static Path valuesSchema() {
+    return chartDir().resolve("values.schema.json");
+  }
+
   static Path documentedValuesTsv() {
     return chartDir().resolve("documented-values.tsv");
   }

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.clusteragent.testsupport.CommandResult;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.WithTestEnvironment;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -230,7 +233,41 @@ class ChartInstallTest {
   }
 
   @Test
-  void replicaCountScalesTheAgentPods() {
+  void twoReplicasAndTheNetworkPolicyInstallWithObjectsTheApiServerAccepts() throws IOException {
+    // The test API server runs without an endpoint reconciler, so the kubernetes Service has no
+    // EndpointSlice; this one stands in for it while the chart reads where the API server answers.
+    String slice = "api-" + namespace;
+    Path sliceFile = Files.createTempFile("api-server-slice", ".yaml");
+    Files.writeString(
+        sliceFile,
+        """
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata:
+          name: %s
+          namespace: default
+          labels:
+            kubernetes.io/service-name: kubernetes
+            endpointslice.kubernetes.io/managed-by: chart-install-test
+        addressType: IPv4
+        endpoints:
+          - addresses: ["192.0.2.10"]
+        ports:
+          - name: https
+            port: 6443
+            protocol: TCP
+        """
+            .formatted(slice));
+    try {
+      env.kubectl("apply", "-f", sliceFile.toString()).assertSuccess();
+      installWithBudgetAndPolicy();
+    } finally {
+      env.kubectl("delete", "endpointslice", slice, "-n", "default", "--ignore-not-found");
+      Files.deleteIfExists(sliceFile);
+    }
+  }
+
+  private void installWithBudgetAndPolicy() {
     helm(
         "upgrade",
         "--install",
@@ -241,9 +278,118 @@ class ChartInstallTest {
         "--set",
         "config.token=t",
         "--set",
-        "replica_count=2");
+        "replica_count=2",
+        "--set",
+        "network_policy.enabled=true",
+        "--set",
+        "network_policy.nats.cidrs[0]=198.51.100.0/24");
 
     awaitAgentPods("Running", 2);
+    assertThat(
+            kubectl(
+                "get",
+                "poddisruptionbudget",
+                "-n",
+                namespace,
+                RELEASE,
+                "-o",
+                "jsonpath={.spec.minAvailable} {.spec.selector.matchLabels}"))
+        .isEqualTo(
+            "1 {\"app.kubernetes.io/instance\":\"ankra-agent\",\"app.kubernetes.io/name\":\"ankra-agent\"}");
+    await(
+        "the budget counts both agent pods",
+        () ->
+            kubectl(
+                    "get",
+                    "poddisruptionbudget",
+                    "-n",
+                    namespace,
+                    RELEASE,
+                    "-o",
+                    "jsonpath={.status.expectedPods}/{.status.disruptionsAllowed}")
+                .equals("2/1"));
+
+    assertThat(
+            kubectl(
+                "get",
+                "networkpolicy",
+                "-n",
+                namespace,
+                RELEASE,
+                "-o",
+                "jsonpath={.spec.podSelector.matchLabels.app\\.kubernetes\\.io/name}"
+                    + " {.spec.policyTypes} {.spec.ingress}"))
+        .isEqualTo(
+            "ankra-agent [\"Ingress\",\"Egress\"] [{\"ports\":[{\"port\":8080,\"protocol\":\"TCP\"}]}]");
+    // With no CIDRs given, install read the API server's addresses from the cluster itself.
+    Set<String> apiServer = new TreeSet<>();
+    apiServer.add(
+        kubectl("get", "service", "kubernetes", "-n", "default", "-o", "jsonpath={.spec.clusterIP}")
+            + "/32");
+    for (String address :
+        kubectl(
+                "get",
+                "endpointslices",
+                "-n",
+                "default",
+                "-l",
+                "kubernetes.io/service-name=kubernetes",
+                "-o",
+                "jsonpath={.items[*].endpoints[*].addresses[*]}")
+            .split(" ")) {
+      apiServer.add(address + "/32");
+    }
+    assertThat(apiServer).contains("192.0.2.10/32").hasSizeGreaterThanOrEqualTo(2);
+    assertThat(
+            Set.of(
+                kubectl(
+                        "get",
+                        "networkpolicy",
+                        "-n",
+                        namespace,
+                        RELEASE,
+                        "-o",
+                        "jsonpath={.spec.egress[0].to[*].ipBlock.cidr}")
+                    .split(" ")))
+        .isEqualTo(apiServer);
+    assertThat(
+            kubectl(
+                "get",
+                "networkpolicy",
+                "-n",
+                namespace,
+                RELEASE,
+                "-o",
+                "jsonpath={range .spec.egress[*]}{.to[*].ipBlock.cidr}:{range .ports[*]}{.protocol}/{.port} {end};{end}"))
+        .endsWith(
+            ":TCP/443 TCP/6443 ;:UDP/53 TCP/53 ;0.0.0.0/0:TCP/443 ;198.51.100.0/24:TCP/4222 ;");
+
+    helm("uninstall", RELEASE, "--namespace", namespace);
+    await("budget and policy removed with the release", () -> ourObjectsLeft().isEmpty());
+  }
+
+  @Test
+  void aWrongValueStopsTheInstallBeforeAnythingIsCreated() {
+    CommandResult install =
+        env.run(
+            List.of(
+                env.helm().toString(),
+                "upgrade",
+                "--install",
+                RELEASE,
+                chart(),
+                "--namespace",
+                namespace,
+                "--set",
+                "config.token=t",
+                "--set",
+                "read_worker_count=0"),
+            Duration.ofMinutes(3));
+
+    assertThat(install.exitCode()).isNotZero();
+    assertThat(install.stderr()).contains("at '/read_worker_count'");
+    assertThat(ourObjectsLeft()).isEmpty();
+    assertThat(env.helm("list", "--namespace", namespace, "-q").assertSuccess().stdout()).isBlank();
   }
 
   private String chart() {
@@ -336,7 +482,7 @@ class ChartInstallTest {
 
   private Set<String> namespacedObjects() {
     String kinds =
-        "deployments,replicasets,pods,services,endpointslices,secrets,configmaps,serviceaccounts,roles,rolebindings";
+        "deployments,replicasets,pods,services,endpointslices,secrets,configmaps,serviceaccounts,roles,rolebindings,poddisruptionbudgets,networkpolicies";
     return Set.copyOf(
         kubectl("get", kinds, "-n", namespace, "-o", "name")
             .lines()

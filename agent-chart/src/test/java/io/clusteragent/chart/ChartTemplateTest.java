@@ -54,7 +54,7 @@ class ChartTemplateTest {
         .contains(
             "Deployment/ankra-agent",
             "Service/ankra-agent",
-            "ServiceAccount/ankra-agent",
+            "ServiceAccount/ankra-agent-sa",
             "ClusterRoleBinding/ankra-agent-ankra");
     for (Map<String, Object> object : chart.objects()) {
       assertThat(Yamls.mapAt(object, "metadata.labels"))
@@ -347,8 +347,8 @@ class ChartTemplateTest {
                 "cluster-admin"));
     assertThat(Yamls.listAt(binding, "subjects"))
         .containsExactly(
-            Map.of("kind", "ServiceAccount", "name", "ankra-agent", "namespace", "ankra"));
-    assertThat(Yamls.at(chart.podSpec(), "serviceAccountName")).isEqualTo("ankra-agent");
+            Map.of("kind", "ServiceAccount", "name", "ankra-agent-sa", "namespace", "ankra"));
+    assertThat(Yamls.at(chart.podSpec(), "serviceAccountName")).isEqualTo("ankra-agent-sa");
   }
 
   @Test
@@ -370,7 +370,7 @@ class ChartTemplateTest {
     assertThat(chart.kindsAndNames())
         .containsExactlyInAnyOrder(
             "Secret/ankra-agent",
-            "ServiceAccount/ankra-agent",
+            "ServiceAccount/ankra-agent-sa",
             "ClusterRoleBinding/ankra-agent-ankra",
             "Service/ankra-agent",
             "Deployment/ankra-agent");
@@ -422,9 +422,9 @@ class ChartTemplateTest {
     assertThat(mount(chart, "tmp")).containsEntry("mountPath", "/tmp");
     assertThat(mount(chart, "cache")).containsEntry("mountPath", "/home/agent/.cache");
     assertThat(mount(chart, "config")).containsEntry("mountPath", "/home/agent/.config");
-    for (String name : List.of("tmp", "cache", "config")) {
-      assertThat(volume(chart, name)).containsEntry("emptyDir", Map.of());
-    }
+    assertThat(volume(chart, "tmp")).containsEntry("emptyDir", Map.of("sizeLimit", "1Gi"));
+    assertThat(volume(chart, "cache")).containsEntry("emptyDir", Map.of("sizeLimit", "4Gi"));
+    assertThat(volume(chart, "config")).containsEntry("emptyDir", Map.of("sizeLimit", "16Mi"));
     assertThat(chart.env()).containsEntry("HOME", "/home/agent");
   }
 
@@ -510,7 +510,9 @@ class ChartTemplateTest {
   void imageDefaultsToTheChartAppVersionAndCanBeOverridden() {
     assertThat(helm.template(DocumentedInstall.INLINE_TOKEN.helmArgs()).agentContainer())
         .containsEntry("image", "ghcr.io/clusteragent/cluster-agent:2.0.0")
-        .containsEntry("imagePullPolicy", "IfNotPresent");
+        .containsEntry("imagePullPolicy", "Always");
+    assertThat(helm.template(DocumentedInstall.INLINE_TOKEN.helmArgs()).podSpec())
+        .doesNotContainKey("imagePullSecrets");
     assertThat(
             helm.template(
                     args(
@@ -520,10 +522,10 @@ class ChartTemplateTest {
                         "--set",
                         "image.tag=2.0.7",
                         "--set",
-                        "image.pullPolicy=Always"))
+                        "image.pull_policy=IfNotPresent"))
                 .agentContainer())
         .containsEntry("image", "registry.example.test/agent:2.0.7")
-        .containsEntry("imagePullPolicy", "Always");
+        .containsEntry("imagePullPolicy", "IfNotPresent");
   }
 
   @Test
@@ -536,19 +538,253 @@ class ChartTemplateTest {
             args(
                 DocumentedInstall.INLINE_TOKEN,
                 "--set",
-                "podSecurityContext=null",
+                "pod_security_context=null",
                 "--set",
-                "securityContext=null",
+                "security_context=null",
                 "--set",
                 "writable_volumes=null",
                 "--set",
                 "metrics=null",
                 "--set",
-                "image.pullPolicy=null"));
+                "image.pull_policy=null",
+                "--set",
+                "image.pull_secrets=null",
+                "--set",
+                "node_selector=null",
+                "--set",
+                "tolerations=null",
+                "--set",
+                "affinity=null",
+                "--set",
+                "topologySpreadConstraints=null",
+                "--set",
+                "pod_annotations=null",
+                "--set",
+                "service_account=null",
+                "--set",
+                "service=null",
+                "--set",
+                "network_policy=null"));
     RenderedChart defaults = helm.template(DocumentedInstall.INLINE_TOKEN.helmArgs());
 
-    assertThat(chart.deployment()).isEqualTo(defaults.deployment());
+    assertThat(chart.objects()).containsExactlyInAnyOrderElementsOf(defaults.objects());
     assertThat(chart.has("ServiceMonitor")).isFalse();
+  }
+
+  @Test
+  void aValuesFileSettingEveryDocumentedValueChangesWhatEachValueIsFor() {
+    RenderedChart chart =
+        helm.template(List.of("-f", ChartFiles.everyDocumentedValueFile().toString()));
+
+    assertThat(chart.env())
+        .contains(
+            entry("AGENT_ANKRA_URL", "https://platform.example.test"),
+            entry("AGENT_TOKEN_FILE", "/var/run/secrets/ankra-agent/agent-key"),
+            entry("AGENT_LOG_LEVEL", "WARNING"),
+            entry("AGENT_NATS_WORKER_MAX_WORKERS", "25"),
+            entry("AGENT_READ_WORKER_COUNT", "7"),
+            entry("AGENT_WRITE_WORKER_COUNT", "3"),
+            entry("AGENT_SHUTDOWN_GRACE_PERIOD_SECONDS", "110"),
+            entry("AGENT_PUBLIC_IP_REPORTING_ENABLED", "true"),
+            entry("AGENT_PUBLIC_IP_LOOKUP_URL", "https://ip.example.test/json"),
+            entry("AGENT_PUBLIC_IP_REFRESH_SECONDS", "600"),
+            entry("AGENT_PUBLIC_IP_LOOKUP_TIMEOUT_SECONDS", "2"),
+            entry("AGENT_K8S_WATCH_ENABLED", "false"),
+            entry("AGENT_K8S_WATCH_BATCH_SIZE", "50"),
+            entry("AGENT_K8S_WATCH_BATCH_TIMEOUT_MS", "250"),
+            entry("AGENT_K8S_WATCH_RECONNECT_DELAY_MS", "2000"),
+            entry("AGENT_K8S_WATCH_MAX_RECONNECT_DELAY_MS", "60000"),
+            entry("AGENT_K8S_WATCH_MAX_EVENTS_PER_SEC", "100"),
+            entry("AGENT_K8S_WATCH_STRIP_FIELDS", "false"),
+            entry("AGENT_K8S_WATCH_TIMEOUT_SECONDS", "120"),
+            entry("AGENT_K8S_WATCH_REDACT_SECRETS", "false"),
+            entry("AGENT_DYNAMIC_API_DISCOVERY_ENABLED", "true"),
+            entry("KUBERNETES_REQUEST_MAX_ATTEMPTS", "5"));
+    assertThat(chart.has("Secret")).as("existing_secret_name wins over config.token").isFalse();
+    assertThat(Yamls.at(volume(chart, "token"), "secret.secretName")).isEqualTo("agent-token");
+    assertThat(Yamls.at(chart.deployment(), "spec.replicas")).isEqualTo(2);
+    assertThat(Yamls.at(chart.podSpec(), "terminationGracePeriodSeconds")).isEqualTo(120);
+    assertThat(Yamls.mapAt(chart.agentContainer(), "resources"))
+        .isEqualTo(
+            Map.of(
+                "limits", Map.of("memory", "1Gi"),
+                "requests", Map.of("memory", "512Mi", "cpu", "500m")));
+
+    assertThat(chart.agentContainer())
+        .containsEntry("image", "registry.example.test/agent:2.0.7")
+        .containsEntry("imagePullPolicy", "IfNotPresent");
+    assertThat(Yamls.listAt(chart.podSpec(), "imagePullSecrets"))
+        .containsExactly(Map.of("name", "regcred"));
+    assertThat(Yamls.at(chart.podSpec(), "securityContext.runAsUser")).isEqualTo(2000);
+    assertThat(Yamls.mapAt(chart.agentContainer(), "securityContext"))
+        .containsEntry("runAsUser", 2000)
+        .containsEntry("capabilities", Map.of("drop", List.of("ALL", "NET_RAW")))
+        .containsEntry(
+            "seccompProfile", Map.of("type", "Localhost", "localhostProfile", "agent.json"));
+    assertThat(volume(chart, "tmp")).containsEntry("emptyDir", Map.of("sizeLimit", "2Gi"));
+    assertThat(volume(chart, "cache")).containsEntry("emptyDir", Map.of("sizeLimit", "8Gi"));
+    assertThat(volume(chart, "config")).containsEntry("emptyDir", Map.of("sizeLimit", "32Mi"));
+
+    assertThat(Yamls.mapAt(chart.podSpec(), "nodeSelector"))
+        .isEqualTo(Map.of("kubernetes.io/os", "linux"));
+    assertThat(Yamls.listAt(chart.podSpec(), "tolerations"))
+        .containsExactly(
+            Map.of(
+                "key",
+                "dedicated",
+                "operator",
+                "Equal",
+                "value",
+                "agents",
+                "effect",
+                "NoSchedule"));
+    assertThat(
+            Yamls.at(
+                chart.podSpec(),
+                "affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution"
+                    + ".nodeSelectorTerms[0].matchExpressions[0].values"))
+        .isEqualTo(List.of("amd64"));
+    assertThat(Yamls.listAt(chart.podSpec(), "topologySpreadConstraints"))
+        .singleElement()
+        .satisfies(constraint ->
+            assertThat(constraint).containsEntry("topologyKey", "kubernetes.io/hostname"));
+    assertThat(chart.podAnnotation("example.test/team")).isEqualTo("platform");
+    assertThat(chart.podAnnotation("checksum/secret")).matches("[0-9a-f]{64}");
+
+    assertThat(Yamls.at(chart.podSpec(), "serviceAccountName")).isEqualTo("agent-identity");
+    assertThat(Yamls.mapAt(chart.get("ServiceAccount", "agent-identity"), "metadata.annotations"))
+        .isEqualTo(Map.of("eks.amazonaws.com/role-arn", "arn:aws:iam::123456789012:role/agent"));
+    assertThat(Yamls.listAt(chart.get("ClusterRoleBinding", "ankra-agent-ankra"), "subjects"))
+        .containsExactly(
+            Map.of("kind", "ServiceAccount", "name", "agent-identity", "namespace", "ankra"));
+
+    Map<String, Object> service = chart.get("Service", "ankra-agent");
+    assertThat(Yamls.at(service, "spec.type")).isEqualTo("NodePort");
+    assertThat(Yamls.listAt(service, "spec.ports"))
+        .containsExactly(
+            Map.of("name", "http", "port", 9090, "targetPort", "http", "protocol", "TCP"));
+
+    Map<String, Object> monitor = chart.get("ServiceMonitor", "ankra-agent");
+    assertThat(Yamls.mapAt(monitor, "metadata.labels"))
+        .containsEntry("release", "kube-prometheus-stack")
+        .containsEntry("app.kubernetes.io/name", "ankra-agent");
+    assertThat(Yamls.listAt(monitor, "spec.endpoints"))
+        .singleElement()
+        .satisfies(endpoint ->
+            assertThat(endpoint)
+                .containsEntry("interval", "1m")
+                .containsEntry("scrapeTimeout", "15s"));
+  }
+
+  @Test
+  void serviceMonitorScrapesEvery30sWithA10sTimeoutByDefault() {
+    Map<String, Object> monitor =
+        helm.template(DocumentedInstall.SERVICE_MONITOR.helmArgs())
+            .get("ServiceMonitor", "ankra-agent");
+
+    assertThat(Yamls.listAt(monitor, "spec.endpoints"))
+        .singleElement()
+        .satisfies(endpoint ->
+            assertThat(endpoint)
+                .containsEntry("interval", "30s")
+                .containsEntry("scrapeTimeout", "10s"));
+  }
+
+  @Test
+  void pullSecretsAcceptPlainNamesAndTheKubernetesForm() {
+    RenderedChart chart =
+        helm.template(
+            args(
+                DocumentedInstall.INLINE_TOKEN,
+                "--set",
+                "image.pull_secrets[0]=regcred",
+                "--set",
+                "image.pull_secrets[1].name=mirror"));
+
+    assertThat(Yamls.listAt(chart.podSpec(), "imagePullSecrets"))
+        .containsExactly(Map.of("name", "regcred"), Map.of("name", "mirror"));
+  }
+
+  @Test
+  void podDisruptionBudgetOnlyAboveOneReplicaKeepingOneAgentPodUp() {
+    assertThat(helm.template(DocumentedInstall.INLINE_TOKEN.helmArgs()).has("PodDisruptionBudget"))
+        .as("one replica: a budget would block every node drain")
+        .isFalse();
+
+    RenderedChart chart =
+        helm.template(args(DocumentedInstall.INLINE_TOKEN, "--set", "replica_count=2"));
+    Map<String, Object> budget = chart.get("PodDisruptionBudget", "ankra-agent");
+    assertThat(budget.get("apiVersion")).isEqualTo("policy/v1");
+    assertThat(Yamls.at(budget, "spec.minAvailable")).isEqualTo(1);
+    assertThat(Yamls.mapAt(budget, "spec.selector.matchLabels"))
+        .isEqualTo(Yamls.mapAt(chart.deployment(), "spec.selector.matchLabels"));
+  }
+
+  @Test
+  void noNetworkPolicyByDefault() {
+    assertThat(helm.template(DocumentedInstall.INLINE_TOKEN.helmArgs()).has("NetworkPolicy"))
+        .isFalse();
+  }
+
+  @Test
+  void networkPolicyAllowsOnlyTheAgentsOwnTraffic() {
+    RenderedChart chart =
+        helm.template(
+            args(
+                DocumentedInstall.INLINE_TOKEN,
+                "--set",
+                "network_policy.enabled=true",
+                "--set",
+                "network_policy.api_server.cidrs[0]=10.0.0.1/32",
+                "--set",
+                "network_policy.platform.cidrs[0]=203.0.113.0/24",
+                "--set",
+                "network_policy.nats.cidrs[0]=198.51.100.7/32",
+                "--set",
+                "network_policy.extra_egress[0].ports[0].port=5000"));
+
+    Map<String, Object> policy = chart.get("NetworkPolicy", "ankra-agent");
+    assertThat(Yamls.mapAt(policy, "spec.podSelector.matchLabels"))
+        .isEqualTo(Yamls.mapAt(chart.deployment(), "spec.selector.matchLabels"));
+    assertThat(Yamls.at(policy, "spec.policyTypes")).isEqualTo(List.of("Ingress", "Egress"));
+    assertThat(Yamls.listAt(policy, "spec.ingress"))
+        .containsExactly(Map.of("ports", List.of(Map.of("protocol", "TCP", "port", 8080))));
+    assertThat(Yamls.listAt(policy, "spec.egress"))
+        .containsExactly(
+            egress("10.0.0.1/32", 443, 6443),
+            Map.of(
+                "ports",
+                List.of(
+                    Map.of("protocol", "UDP", "port", 53), Map.of("protocol", "TCP", "port", 53))),
+            egress("203.0.113.0/24", 443),
+            egress("198.51.100.7/32", 4222),
+            Map.of("ports", List.of(Map.of("port", 5000))));
+  }
+
+  @Test
+  void networkPolicyWithoutApiServerAddressesFailsWhereTheClusterCannotBeAsked() {
+    CommandResult result =
+        helm.run(
+            "template",
+            "ankra-agent",
+            ChartFiles.chartDir().toString(),
+            "--namespace",
+            "ankra",
+            "--set",
+            "config.token=t",
+            "--set",
+            "network_policy.enabled=true");
+
+    assertThat(result.exitCode()).isNotZero();
+    assertThat(result.stderr()).contains("network_policy.api_server.cidrs");
+  }
+
+  private static Map<String, Object> egress(String cidr, int... ports) {
+    List<Map<String, Object>> portList = new ArrayList<>();
+    for (int port : ports) {
+      portList.add(Map.of("protocol", "TCP", "port", port));
+    }
+    return Map.of("to", List.of(Map.of("ipBlock", Map.of("cidr", cidr))), "ports", portList);
   }
 
   private static Map<String, Object> volume(RenderedChart chart, String name) {

@@ -55,8 +55,8 @@ class ImageContractTest {
     assertThat(text(container, "workingDirectory")).isEqualTo("/home/agent");
     assertThat(text(child(container, "environment"), "HOME")).isEqualTo("/home/agent");
     assertThat(texts(child(container, "ports"), "port")).containsExactly("8080");
-    assertThat(Yamls.at(values, "podSecurityContext.runAsUser")).isEqualTo(1000);
-    assertThat(Yamls.at(values, "podSecurityContext.runAsGroup")).isEqualTo(1000);
+    assertThat(Yamls.at(values, "pod_security_context.runAsUser")).isEqualTo(1000);
+    assertThat(Yamls.at(values, "pod_security_context.runAsGroup")).isEqualTo(1000);
   }
 
   @Test

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The three places the chart's values and defaults are written down, read into comparable form: the
@@ -30,6 +32,90 @@ final class ValuesTables {
     boolean inReference() {
       return source.equals("reference");
     }
+  }
+
+  /**
+   * One row of the full values reference (agent-docs-more.md section 1): the values it names, with
+   * shorthands resolved ("`image.pull_policy` / `pull_secrets`" names image.pull_secrets,
+   * "`writable_volumes.{tmp,cache}_size_limit`" both limits), and its default cell split the same
+   * way ("`Always` / `[]`").
+   */
+  record ReferenceRow(List<String> parameters, List<String> defaults, String line) {
+
+    boolean names(String parameter) {
+      return parameters.stream()
+          .anyMatch(named -> named.equals(parameter) || parameter.startsWith(named + "."));
+    }
+
+    /**
+     * Whether the row's default for this parameter is the given documented one; "empty" stands for
+     * {} and [], "off" for false.
+     */
+    boolean statesDefault(String parameter, String documented) {
+      int index = parameters.indexOf(parameter);
+      String stated =
+          defaults.size() == parameters.size() && index >= 0
+              ? defaults.get(index)
+              : String.join(" / ", defaults);
+      return stated.equals(documented)
+          || (stated.equals("empty") && (documented.equals("{}") || documented.equals("[]")))
+          || (stated.equals("off") && documented.equals("false"));
+    }
+
+    @Override
+    public String toString() {
+      return line;
+    }
+  }
+
+  private static final Pattern BACKTICKED = Pattern.compile("`([^`]+)`");
+  private static final Pattern BRACES = Pattern.compile("^(.*)\\{([^}]+)}(.*)$");
+
+  /** The value rows of section 1 of the sister pages (tables rows whose first cell is `...`). */
+  static List<ReferenceRow> referenceRows(String reference) {
+    int start = reference.indexOf("## 1.");
+    int end = reference.indexOf("\n## ", start + 1);
+    if (start < 0) {
+      throw new IllegalArgumentException("reference has no section '## 1.'");
+    }
+    List<ReferenceRow> rows = new ArrayList<>();
+    for (String line : reference.substring(start, end < 0 ? reference.length() : end).split("\n")) {
+      if (!line.startsWith("| `")) {
+        continue;
+      }
+      String[] cells = line.split("\\|");
+      List<String> parameters = new ArrayList<>();
+      Matcher token = BACKTICKED.matcher(cells[1]);
+      String parent = null;
+      while (token.find()) {
+        String name = token.group(1);
+        if (parent == null) {
+          parent = name.contains(".") ? name.substring(0, name.lastIndexOf('.') + 1) : "";
+        } else if (name.startsWith(".") || !name.contains(".")) {
+          name = parent + (name.startsWith(".") ? name.substring(1) : name);
+        }
+        parameters.addAll(expandBraces(name));
+      }
+      List<String> defaults = new ArrayList<>();
+      for (String part : cells[2].split(" / ")) {
+        // "`""` (chart appVersion)": the default without the remark and the backticks
+        defaults.add(part.replaceAll("\\(.*\\)", "").replace("`", "").strip());
+      }
+      rows.add(new ReferenceRow(List.copyOf(parameters), List.copyOf(defaults), line));
+    }
+    return rows;
+  }
+
+  private static List<String> expandBraces(String name) {
+    Matcher braces = BRACES.matcher(name);
+    if (!braces.matches()) {
+      return List.of(name);
+    }
+    List<String> names = new ArrayList<>();
+    for (String choice : braces.group(2).split(",")) {
+      names.add(braces.group(1) + choice.strip() + braces.group(3));
+    }
+    return names;
   }
 
   static final String README_TABLE_START = "<!-- values-table:start -->";

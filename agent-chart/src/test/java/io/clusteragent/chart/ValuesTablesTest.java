@@ -78,13 +78,53 @@ class ValuesTablesTest {
         | Parameter | Default | Description |
         |-----------|---------|-------------|
         | `config.token` | `""` | token |
-        | `securityContext.capabilities.drop` | `[ALL]` | |
+        | `security_context.capabilities.drop` | `[ALL]` | |
         <!-- values-table:end -->
         """;
 
     assertThat(ValuesTables.readmeTable(readme))
         .containsExactly(
-            entry("config.token", "\"\""), entry("securityContext.capabilities.drop", "[ALL]"));
+            entry("config.token", "\"\""), entry("security_context.capabilities.drop", "[ALL]"));
+  }
+
+  private static final String REFERENCE =
+      """
+      # facts
+
+      ## 1. Helm values
+      | Value | Default | Meaning |
+      |---|---|---|
+      | `k8s_watch.reconnect_delay_ms` / `max_reconnect_delay_ms` | 1000 / 30000 | backoff |
+      | `image.tag` | `""` (chart appVersion) | |
+      | `writable_volumes.{tmp,cache}_size_limit` | 1Gi / 4Gi | caps |
+      | `node_selector`, `tolerations` | empty | |
+      | `service_account.name` / `.annotations` | `ankra-agent-sa` / `{}` | |
+
+      ## 2. Other
+      | `not.a.value` | 1 | |
+      """;
+
+  @Test
+  void referenceRowsResolveShorthandsAndSplitTheirDefaults() {
+    List<ValuesTables.ReferenceRow> rows = ValuesTables.referenceRows(REFERENCE);
+
+    assertThat(rows)
+        .extracting(ValuesTables.ReferenceRow::parameters)
+        .containsExactly(
+            List.of("k8s_watch.reconnect_delay_ms", "k8s_watch.max_reconnect_delay_ms"),
+            List.of("image.tag"),
+            List.of("writable_volumes.tmp_size_limit", "writable_volumes.cache_size_limit"),
+            List.of("node_selector", "tolerations"),
+            List.of("service_account.name", "service_account.annotations"));
+    assertThat(rows.get(0).statesDefault("k8s_watch.max_reconnect_delay_ms", "30000")).isTrue();
+    assertThat(rows.get(0).statesDefault("k8s_watch.max_reconnect_delay_ms", "1000")).isFalse();
+    assertThat(rows.get(1).statesDefault("image.tag", "\"\"")).isTrue();
+    assertThat(rows.get(2).statesDefault("writable_volumes.cache_size_limit", "4Gi")).isTrue();
+    assertThat(rows.get(3).statesDefault("tolerations", "[]")).isTrue();
+    assertThat(rows.get(3).statesDefault("tolerations", "[a]")).isFalse();
+    assertThat(rows.get(4).statesDefault("service_account.annotations", "{}")).isTrue();
+    assertThat(rows.get(4).names("service_account.annotations")).isTrue();
+    assertThat(rows).noneMatch(row -> row.names("not.a.value"));
   }
 
   @Test

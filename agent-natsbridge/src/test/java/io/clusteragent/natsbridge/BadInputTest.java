@@ -7,6 +7,7 @@ import io.clusteragent.cli.Reply;
 import io.clusteragent.core.command.CommandDispatcher;
 import io.clusteragent.natsbridge.stream.LiveStreams;
 import io.clusteragent.testsupport.TestEnvironment;
+import io.clusteragent.testsupport.TrustTally;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import io.nats.client.Connection;
 import io.nats.client.Message;
@@ -70,7 +71,9 @@ class BadInputTest {
     corpus.put(
         "{\"v\":1,\"id\":\"a\",\"type\":\"ping\",\"payload\":\"" + "x".repeat(70_000) + "\"}",
         "PAYLOAD_TOO_LARGE");
+    TrustTally tally = TrustTally.ofThisBuild();
     for (Map.Entry<String, String> bad : corpus.entrySet()) {
+      tally.hostileInputs(1, "bad command corpus");
       Reply reply =
           platform.requestRaw(
               bad.getKey().getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10));
@@ -93,6 +96,7 @@ class BadInputTest {
     Subscription rejected = nats.subscribe(platform.subjects().rejected());
     Subscription hijack = nats.subscribe("someone.elses.subject");
     nats.flush(Duration.ofSeconds(5));
+    TrustTally.ofThisBuild().hostileInputs(1, "reply subject outside the allowed space");
     nats.publish(
         platform.subjects().commands(),
         "someone.elses.subject",
@@ -115,8 +119,10 @@ class BadInputTest {
             .getBytes(StandardCharsets.UTF_8);
     int threadsBefore = Thread.activeCount();
     int answered = 0;
+    TrustTally tally = TrustTally.ofThisBuild();
     for (int i = 0; i < 3000; i++) {
       byte[] message = mutate(valid, random, i);
+      tally.hostileInputs(1, "randomized command bytes");
       Reply reply = platform.requestRaw(message, Duration.ofSeconds(10));
       assertThat(reply.status()).isIn(Reply.OK, Reply.ERROR);
       if (!reply.ok()) {

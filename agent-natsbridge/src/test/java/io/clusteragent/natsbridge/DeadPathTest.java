@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clusteragent.cli.PlatformClient;
 import io.clusteragent.natsbridge.connection.NatsHealth;
+import io.clusteragent.testsupport.FreezableTcpProxy;
 import io.clusteragent.testsupport.TestEnvironment;
+import io.clusteragent.testsupport.TrustTally;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
@@ -40,6 +42,8 @@ class DeadPathTest {
 
       // Everything through the relay stops, new connections too: the path is dead while TCP is
       // fine.
+      TrustTally tally = TrustTally.ofThisBuild();
+      String fault = tally.injected("NATS path dead while TCP stays up");
       proxy.freezeAll();
 
       long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -68,6 +72,7 @@ class DeadPathTest {
       assertThat(served).as("the agent replaced the dead connection and serves again").isTrue();
       assertThat(proxy.connectionsAccepted()).isGreaterThanOrEqualTo(2);
       assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+      tally.survived(fault);
     }
   }
 }

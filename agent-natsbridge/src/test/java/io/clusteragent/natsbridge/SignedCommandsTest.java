@@ -12,6 +12,7 @@ import io.clusteragent.protocol.FrameKind;
 import io.clusteragent.protocol.MessageSigner;
 import io.clusteragent.protocol.PlatformKeys;
 import io.clusteragent.testsupport.TestEnvironment;
+import io.clusteragent.testsupport.TrustTally;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
@@ -47,6 +48,15 @@ class SignedCommandsTest {
 
   @AfterAll
   static void stop() throws Exception {
+    if (agent != null) {
+      // the unsigned, forged, tampered, replayed and stale messages, as the agent counted them
+      double refused =
+          agent.meters().find("agent.messages.refused").counters().stream()
+              .mapToDouble(io.micrometer.core.instrument.Counter::count)
+              .sum();
+      TrustTally.ofThisBuild()
+          .hostileInputs((long) refused, "unsigned, forged and replayed messages");
+    }
     if (nats != null) {
       nats.close();
     }

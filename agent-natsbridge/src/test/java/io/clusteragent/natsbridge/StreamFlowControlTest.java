@@ -8,6 +8,7 @@ import io.clusteragent.cli.PlatformStream;
 import io.clusteragent.natsbridge.stream.LiveStreams;
 import io.clusteragent.protocol.FrameKind;
 import io.clusteragent.testsupport.TestEnvironment;
+import io.clusteragent.testsupport.TrustTally;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
@@ -63,6 +64,8 @@ class StreamFlowControlTest {
 
   @Test
   void aConsumerWithoutCreditPausesItsProducerWhileAnotherStreamRunsAtFullSpeed() throws Exception {
+    TrustTally tally = TrustTally.ofThisBuild();
+    String fault = tally.injected("a consumer stops reading while another stream runs");
     PlatformStream slow =
         platform.openStream("test.counter", counter(0, 1024), 4, Duration.ofMinutes(2));
     slow.setAutoCredit(false);
@@ -79,6 +82,8 @@ class StreamFlowControlTest {
         fastFrames++;
       }
     }
+    tally.messagesLost(
+        Math.max(0, 3000 - fastFrames), "the full-speed stream beside a stalled one");
     assertThat(frame).isNotNull();
     assertThat(frame.kind()).isEqualTo(FrameKind.END);
     assertThat(fastFrames).isEqualTo(3000);
@@ -101,10 +106,13 @@ class StreamFlowControlTest {
     assertThat(end.kind()).isEqualTo(FrameKind.ERROR);
     assertThat(end.error().code()).isEqualTo("CANCELLED");
     awaitNoLiveStreams();
+    tally.survived(fault);
   }
 
   @Test
   void aConsumerThatVanishesIsReapedAfterTheStallTimeout() throws Exception {
+    TrustTally tally = TrustTally.ofThisBuild();
+    String fault = tally.injected("a consumer vanishes mid-stream");
     PlatformStream stream =
         platform.openStream("test.counter", counter(0, 64), 1, Duration.ofMinutes(2));
     stream.setAutoCredit(false);
@@ -113,6 +121,7 @@ class StreamFlowControlTest {
     assertThat(end.error().message()).contains("consumer stalled");
     assertThat(produced(stream)).isEqualTo(1);
     awaitNoLiveStreams();
+    tally.survived(fault);
   }
 
   @Test
@@ -189,6 +198,8 @@ class StreamFlowControlTest {
   @Test
   void tenThousandAbandonedStreamsLeaveNothingBehind(TestEnvironment env) throws Exception {
     awaitNoLiveStreams();
+    TrustTally tally = TrustTally.ofThisBuild();
+    String fault = tally.injected("10,000 streams opened and abandoned");
     Footprint before = Footprint.now(env);
     double reapedBefore = agent.counter("agent.streams.reaped");
     int total = 0;
@@ -217,6 +228,20 @@ class StreamFlowControlTest {
         .isZero();
     Footprint after = Footprint.now(env);
     System.out.printf("abandoned streams: %d; before %s; after %s%n", total, before, after);
+    // subscriptions (the server's own count), live streams and running jobs are exact; platform
+    // threads and sockets of this JVM come and go by themselves (JDK and jnats housekeeping), so
+    // only growth beyond the margin the assertions allow counts as leaked
+    tally.leaked(
+        Math.max(0, after.subscriptions() - before.subscriptions()),
+        "nats-server subscriptions after 10,000 abandoned streams");
+    tally.leaked(
+        agent.bean(LiveStreams.class).ids().size()
+            + agent.bean(io.clusteragent.core.command.CommandDispatcher.class).runningCount(),
+        "live streams and running jobs after 10,000 abandoned streams");
+    tally.leaked(
+        Math.max(0, after.threads() - before.threads() - 5)
+            + Math.max(0, after.sockets() - before.sockets() - 2),
+        "platform threads and sockets after 10,000 abandoned streams");
     // platform threads (virtual ones are not counted) do not grow with the streams served
     assertThat(after.threads()).isLessThanOrEqualTo(before.threads() + 5);
     assertThat(after.sockets()).as("sockets").isLessThanOrEqualTo(before.sockets() + 2);
@@ -224,6 +249,7 @@ class StreamFlowControlTest {
         .as("subscriptions on the nats-server")
         .isLessThanOrEqualTo(before.subscriptions() + 2);
     assertThat(after.heapBytes()).as("heap after GC").isLessThan(before.heapBytes() + (32L << 20));
+    tally.survived(fault);
   }
 
   /**

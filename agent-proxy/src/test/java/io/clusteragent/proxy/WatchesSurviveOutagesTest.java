@@ -6,6 +6,7 @@ import io.clusteragent.cli.PlatformClient;
 import io.clusteragent.cli.ResourceWatcher;
 import io.clusteragent.testsupport.InProcessAgent;
 import io.clusteragent.testsupport.TestEnvironment;
+import io.clusteragent.testsupport.TrustTally;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import io.clusteragent.testsupport.Workloads;
 import io.nats.client.Connection;
@@ -52,19 +53,24 @@ class WatchesSurviveOutagesTest {
         view.awaitResyncs(1);
         writer.start();
         writer.awaitWrites(10);
+        TrustTally tally = TrustTally.ofThisBuild();
 
+        String natsRestart = tally.injected("nats-server restarted during a watch");
         env.restartNats();
         writer.awaitWrites(10);
 
+        String agentRestart = tally.injected("the agent restarted during a watch");
         agent.close();
         agent = InProcessAgent.start(env, CLUSTER, Map.of());
         writer.awaitWrites(10);
 
+        String apiRestart = tally.injected("API server restarted during a watch");
         env.restartApiServer();
         writer.awaitWrites(10);
 
         writer.stop();
         view.awaitEqual(env, ns, watcher);
+        List.of(natsRestart, agentRestart, apiRestart).forEach(tally::survived);
         System.out.printf(
             "watch across outages: %d writes, %d events, %d resyncs, %d reopens%n",
             writer.writes.get(), view.events.get(), watcher.resyncs(), watcher.reopens());
@@ -94,6 +100,8 @@ class WatchesSurviveOutagesTest {
       View view = new View();
       try (ResourceWatcher watcher = watch(platform, ns, view)) {
         view.awaitResyncs(1);
+        TrustTally tally = TrustTally.ofThisBuild();
+        String fault = tally.injected("410 Gone: a watch behind a compacted etcd history");
         // cut the watcher off, change what it watches, and take the history away
         env.stopNats();
         for (int i = 0; i < 5; i++) {
@@ -108,6 +116,7 @@ class WatchesSurviveOutagesTest {
         view.awaitResyncs(2);
         view.awaitEqual(env, ns, watcher);
         assertThat(watcher.resyncs()).as("one resync marker for the 410").isEqualTo(2);
+        tally.survived(fault);
       }
     }
   }
@@ -186,12 +195,24 @@ class WatchesSurviveOutagesTest {
         server = serverState(env, ns);
         synchronized (this) {
           if (server.equals(versions)) {
+            TrustTally.ofThisBuild()
+                .messagesLost(0, "watch events missing from the platform's view after outages");
             return;
           }
         }
         Thread.sleep(250);
       }
       synchronized (this) {
+        // what the view missed or holds stale at the end: changes lost on the way
+        Map<String, String> seen = versions;
+        Map<String, String> truth = server;
+        TrustTally.ofThisBuild()
+            .messagesLost(
+                truth.entrySet().stream()
+                        .filter(e -> !e.getValue().equals(seen.get(e.getKey())))
+                        .count()
+                    + seen.keySet().stream().filter(name -> !truth.containsKey(name)).count(),
+                "watch events missing from the platform's view after outages");
         assertThat(versions)
             .as(
                 "the view ends equal to the server (watcher at %s, %d resyncs, %d reopens, last"

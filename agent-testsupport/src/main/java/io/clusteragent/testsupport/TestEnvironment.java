@@ -54,6 +54,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>Registry: {@link #pushChart} pushes a packaged chart and logs helm in, so {@code helm install
  * NAME oci://...} of this environment pulls as users install; helm trusts the registry's
  * certificate through {@code SSL_CERT_FILE} = {@link #caBundleFile()}.
+ *
+ * <p>Prometheus: {@link #prometheus()} and {@link #promtool()}, built on first use.
  */
 public final class TestEnvironment
     implements ExtensionContext.Store.CloseableResource, AutoCloseable {
@@ -81,6 +83,7 @@ public final class TestEnvironment
   private final ContainerEnvironment containers; // null with the default backend
   private volatile ApiClient adminClient;
   private volatile ApiClient nonAdminClient;
+  private volatile Path prometheusBinDir;
 
   private TestEnvironment(
       Path repoRoot,
@@ -366,6 +369,52 @@ public final class TestEnvironment
 
   public Path kubectl() {
     return Path.of(env.get("KUBECTL"));
+  }
+
+  /**
+   * The pinned Prometheus server ({@code testenv/prometheus/go.mod}). Built on first use by {@code
+   * bin/testenv build-prometheus} into its own cache directory (about 8 minutes on 2 cores the
+   * first time, its progress on this JVM's stderr); later calls and runs reuse it.
+   */
+  public Path prometheus() {
+    return prometheusBinDir().resolve("prometheus");
+  }
+
+  /** The pinned promtool, built with {@link #prometheus()}. */
+  public Path promtool() {
+    return prometheusBinDir().resolve("promtool");
+  }
+
+  private synchronized Path prometheusBinDir() {
+    if (prometheusBinDir == null) {
+      try {
+        Process build =
+            new ProcessBuilder(script.toString(), "build-prometheus")
+                .directory(repoRoot.toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        build.getOutputStream().close();
+        CompletableFuture<String> out = drain(build.getInputStream());
+        if (!build.waitFor(60, TimeUnit.MINUTES)) {
+          build.destroyForcibly();
+          throw new IllegalStateException("bin/testenv build-prometheus timed out");
+        }
+        if (build.exitValue() != 0) {
+          throw new IllegalStateException(
+              "bin/testenv build-prometheus failed (exit "
+                  + build.exitValue()
+                  + "); its output is on stderr above");
+        }
+        List<String> lines = out.join().strip().lines().toList();
+        prometheusBinDir = Path.of(lines.getLast());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    return prometheusBinDir;
   }
 
   /** Names of the kwok-simulated nodes. */

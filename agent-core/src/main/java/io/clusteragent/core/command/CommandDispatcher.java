@@ -67,6 +67,12 @@ public final class CommandDispatcher {
     return handler != null && handler.streaming();
   }
 
+  /** Whether {@code type} changes the cluster (its job class is {@link JobClass#WRITE}). */
+  public boolean isWrite(String type) {
+    CommandHandler handler = handlers.get(type);
+    return handler != null && handler.jobClass() == JobClass.WRITE;
+  }
+
   /** Starts a unary command: no stream, a cancellation of its own. */
   public CompletableFuture<CommandResult> dispatch(CommandRequest request) {
     return dispatch(request, StreamSink.NONE, new Cancellation());

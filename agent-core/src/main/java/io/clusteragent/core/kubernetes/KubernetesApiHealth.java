@@ -2,23 +2,31 @@ package io.clusteragent.core.kubernetes;
 
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.VersionApi;
-import io.kubernetes.client.openapi.models.VersionInfo;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import okhttp3.Call;
+import okhttp3.Response;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
  * Readiness part: the Kubernetes API answers {@code /version}. The answer is cached briefly so that
- * frequent probes do not become API load.
+ * frequent probes do not become API load. One check runs at a time and is capped below the chart's
+ * probe timeout (3 s): an API server that accepts connections but never answers turns readiness
+ * down with a reason instead of holding every probe (and its thread) for the client's read timeout.
+ * The only detail is the reason: {@code /readyz} is open to whoever reaches the port.
  */
 public final class KubernetesApiHealth implements HealthIndicator {
 
   private static final Duration CACHE = Duration.ofSeconds(5);
+  static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
   private final Supplier<ApiClient> client;
   private final Clock clock;
+  private final AtomicBoolean checking = new AtomicBoolean();
   private volatile Health last;
   private volatile Instant checkedAt = Instant.MIN;
 
@@ -30,22 +38,42 @@ public final class KubernetesApiHealth implements HealthIndicator {
   @Override
   public Health health() {
     Instant now = clock.instant();
-    if (last != null && checkedAt.plus(CACHE).isAfter(now)) {
-      return last;
+    Health cached = last;
+    if (cached != null && checkedAt.plus(CACHE).isAfter(now)) {
+      return cached;
     }
-    Health result;
+    if (!checking.compareAndSet(false, true)) {
+      // another probe is checking right now: answer with what is known rather than queue up
+      return cached != null ? cached : down("Kubernetes API check in progress");
+    }
     try {
-      ApiClient api = client.get();
-      VersionInfo version = new VersionApi(api).getCode().execute();
-      result = Health.up().withDetail("version", version.getGitVersion()).build();
-    } catch (Exception e) {
-      result =
-          Health.down()
-              .withDetail("reason", "Kubernetes API not reachable: " + e.getClass().getSimpleName())
-              .build();
+      Health result = check();
+      last = result;
+      checkedAt = clock.instant();
+      return result;
+    } finally {
+      checking.set(false);
     }
-    last = result;
-    checkedAt = now;
-    return result;
+  }
+
+  private Health check() {
+    try {
+      Call call = new VersionApi(client.get()).getCode().buildCall(null);
+      // the whole call, retries of the client's interceptor included
+      call.timeout().timeout(CHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      try (Response response = call.execute()) {
+        return response.isSuccessful()
+            ? Health.up().build()
+            : down("Kubernetes API answered HTTP " + response.code());
+      }
+    } catch (java.io.InterruptedIOException e) {
+      return down("Kubernetes API did not answer within " + CHECK_TIMEOUT.toSeconds() + " s");
+    } catch (Exception e) {
+      return down("Kubernetes API not reachable: " + e.getClass().getSimpleName());
+    }
+  }
+
+  private static Health down(String reason) {
+    return Health.down().withDetail("reason", reason).build();
   }
 }

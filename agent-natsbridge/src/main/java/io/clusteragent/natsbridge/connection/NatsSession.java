@@ -282,16 +282,17 @@ public final class NatsSession implements AutoCloseable {
 
     @Override
     public void errorOccurred(Connection conn, String error) {
-      log.warn("NATS server error: {}", error);
       // Until the first connect succeeds this is the only word of why (e.g. "Authorization
-      // Violation");
-      // the server's -ERR text names no credentials.
-      session.lastProblem = Redaction.urls("NATS server error: " + error);
+      // Violation"). The server's -ERR text should name no credentials; redacted all the same.
+      String problem = Redaction.urls("NATS server error: " + error);
+      log.warn(problem);
+      session.lastProblem = problem;
     }
 
     @Override
     public void exceptionOccurred(Connection conn, Exception exp) {
-      log.debug("NATS connection exception: {}", exp.toString());
+      // jnats' exceptions may name the server URL it tried, user-info and all
+      log.debug("NATS connection exception: {}", Redaction.urls(exp.toString()));
     }
   }
 }

@@ -60,7 +60,7 @@ public final class StreamLauncher {
             new NatsFrames(connection, replyTo, request.id(), instanceId),
             credit,
             limits);
-    if (!streams.add(stream)) {
+    if (!streams.add(stream, dispatcher.isWrite(request.type()))) {
       replies.error(
           replyTo,
           request.id(),
@@ -73,9 +73,13 @@ public final class StreamLauncher {
         .dispatch(request, stream, stream.cancellation())
         .whenComplete((result, error) -> {
           try {
-            if (result instanceof CommandResult.Failure failure
-                && failure.code() == ErrorCode.UPSTREAM_UNAVAILABLE
-                && stream.closeReason() != null) {
+            boolean lostWithTheConnection =
+                result instanceof CommandResult.Failure failure
+                    && failure.code() == ErrorCode.UPSTREAM_UNAVAILABLE
+                    && stream.closeReason() != null;
+            // a write that went on through an outage: its outcome must reach the platform
+            boolean writeDuringOutage = streams.isWrite(request.id()) && !outages.settled();
+            if (lostWithTheConnection || writeDuringOutage) {
               outages.hold(() -> replies.finish(stream, result));
             } else {
               replies.finish(stream, result);

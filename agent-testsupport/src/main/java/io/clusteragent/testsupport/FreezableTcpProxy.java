@@ -1,4 +1,4 @@
-package io.clusteragent.natsbridge;
+package io.clusteragent.testsupport;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A loopback TCP relay whose existing connections can be frozen: bytes stop flowing but the sockets
  * stay open. That is the "dead path that TCP still calls alive" of a stuck load balancer or mesh.
  */
-final class FreezableTcpProxy implements AutoCloseable {
+public final class FreezableTcpProxy implements AutoCloseable {
 
   private final ServerSocket server;
   private final String targetHost;
@@ -59,33 +59,33 @@ final class FreezableTcpProxy implements AutoCloseable {
     }
   }
 
-  FreezableTcpProxy(String targetHost, int targetPort) throws IOException {
+  public FreezableTcpProxy(String targetHost, int targetPort) throws IOException {
     this.targetHost = targetHost;
     this.targetPort = targetPort;
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread.ofVirtual().name("proxy-accept").start(this::acceptLoop);
   }
 
-  int port() {
+  public int port() {
     return server.getLocalPort();
   }
 
   /** Freezes every connection open now; later connections flow normally. */
-  void freezeExisting() {
+  public void freezeExisting() {
     relays.forEach(r -> r.frozen = true);
   }
 
   /** Freezes every connection, including ones accepted from now on, until thawed. */
-  void freezeAll() {
+  public void freezeAll() {
     frozenAll = true;
   }
 
-  void thaw() {
+  public void thaw() {
     frozenAll = false;
     relays.forEach(r -> r.frozen = false);
   }
 
-  int connectionsAccepted() {
+  public int connectionsAccepted() {
     return relays.size();
   }
 
