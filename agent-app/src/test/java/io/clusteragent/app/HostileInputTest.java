@@ -39,8 +39,8 @@ import org.springframework.test.context.DynamicPropertySource;
 class HostileInputTest {
 
   private static final String PLANTED_TOKEN = "hostile-tok-5e1f9a";
-  private static final int CASES = 1500;
-  private static final Duration BUDGET = Duration.ofSeconds(60);
+  private static final int CASES = 20_000;
+  private static final Duration BUDGET = Duration.ofSeconds(150);
   private static final Set<String> CODES =
       Arrays.stream(ErrorCode.values()).map(Enum::name).collect(Collectors.toSet());
 
