@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -47,7 +48,8 @@ import tools.jackson.databind.node.ObjectNode;
  * through the tunnel, concurrent unary GETs, watch latency, list streaming, log streaming and the
  * agent's CPU time. Writes {@code figures.json} and {@code figures.md}; asserts nothing.
  *
- * <p>Usage: {@code AgentVsDirectBench REPO [--quick] [--out DIR] [--docs] [--profile]}.
+ * <p>Usage: {@code AgentVsDirectBench REPO [--quick] [--out DIR] [--docs] [--profile] [--only
+ * startup,kubectl,unary,watch,list,logs]}.
  */
 public final class AgentVsDirectBench {
 
@@ -149,6 +151,10 @@ public final class AgentVsDirectBench {
     Path repo = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath();
     List<String> options = Arrays.asList(args);
     Scale scale = options.contains("--quick") ? Scale.QUICK : Scale.FULL;
+    if (options.contains("--docs") && (options.contains("--only") || scale == Scale.QUICK)) {
+      throw new IllegalArgumentException(
+          "--docs takes a whole full run: not with --only or --quick");
+    }
     int out = options.indexOf("--out");
     Path outDir = out >= 0 ? Path.of(args[out + 1]) : repo.resolve("agent-bench/target/bench");
     TestEnvironment env =
@@ -156,6 +162,7 @@ public final class AgentVsDirectBench {
     try {
       Figures figures =
           new AgentVsDirectBench(env, scale, outDir.resolve("work"), options.contains("--profile"))
+              .only(only(args))
               .run(repo);
       figures.write(outDir.resolve("figures.json"), outDir.resolve("figures.md"));
       System.out.println("figures written to " + outDir.resolve("figures.json") + " and .md");
@@ -167,9 +174,32 @@ public final class AgentVsDirectBench {
     }
   }
 
+  /**
+   * Groups of figures to measure ({@code --only startup,unary}, for profiling one thing at a time);
+   * empty means all of them.
+   */
+  private Set<String> only = Set.of();
+
+  AgentVsDirectBench only(Set<String> groups) {
+    this.only = Set.copyOf(groups);
+    return this;
+  }
+
+  private boolean measures(String group) {
+    return only.isEmpty() || only.contains(group);
+  }
+
+  private static Set<String> only(String[] args) {
+    List<String> options = Arrays.asList(args);
+    int at = options.indexOf("--only");
+    return at < 0 ? Set.of() : Set.of(args[at + 1].split(","));
+  }
+
   Figures run(Path repo) throws Exception {
     PackagedAgent agent = PackagedAgent.prepare(repo, work);
-    startup(agent);
+    if (measures("startup")) {
+      startup(agent);
+    }
     seed();
     // --profile: a flight recording of the agent under the load below, for finding what is slow
     List<String> profile =
@@ -194,11 +224,21 @@ public final class AgentVsDirectBench {
       gateway.serveInBackground();
       Path gatewayKubeconfig =
           Files.writeString(work.resolve("gateway.kubeconfig"), gateway.kubeconfig(CLUSTER));
-      kubectlGetAll(gatewayKubeconfig);
-      unary(running, gatewayKubeconfig);
-      watch(running, platform);
-      list(platform);
-      logs(platform);
+      if (measures("kubectl")) {
+        kubectlGetAll(gatewayKubeconfig);
+      }
+      if (measures("unary")) {
+        unary(running, gatewayKubeconfig);
+      }
+      if (measures("watch")) {
+        watch(running, platform);
+      }
+      if (measures("list")) {
+        list(platform);
+      }
+      if (measures("logs")) {
+        logs(platform);
+      }
       figures.add(
           "memory.rss.peak",
           "agent peak RSS (VmHWM) after all of the above",
