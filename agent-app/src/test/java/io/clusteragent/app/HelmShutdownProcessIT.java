@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.clusteragent.cli.PlatformClient;
 import io.clusteragent.cli.PlatformStream;
 import io.clusteragent.cli.StreamLines;
+import io.clusteragent.testsupport.ReleaseSecrets;
 import io.clusteragent.testsupport.TestChart;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.TrustTally;
@@ -55,7 +56,7 @@ class HelmShutdownProcessIT {
               neverReadyUpgrade(ns, archive, 8),
               8,
               Duration.ofMinutes(2))) {
-        awaitStatus(env, ns, "pending-upgrade");
+        ReleaseSecrets.awaitStatus(env, ns, "pending-upgrade");
         TrustTally tally = TrustTally.ofThisBuild();
         fault = tally.injected("SIGTERM during a helm upgrade");
         agent.destroy(); // SIGTERM, as the kubelet sends it
@@ -112,7 +113,7 @@ class HelmShutdownProcessIT {
               neverReadyUpgrade(ns, archive, 120),
               8,
               Duration.ofMinutes(3))) {
-        awaitStatus(env, ns, "pending-upgrade");
+        ReleaseSecrets.awaitStatus(env, ns, "pending-upgrade");
         TrustTally.ofThisBuild().injected("SIGKILL during a helm upgrade");
         // what the kubelet does to a container past its grace, or the OOM killer: the JVM and
         // every process in the container, helm included, die at once
@@ -194,27 +195,5 @@ class HelmShutdownProcessIT {
             "-o",
             "jsonpath={.metadata.labels.status}")
         .stdout();
-  }
-
-  private static void awaitStatus(TestEnvironment env, String ns, String status)
-      throws InterruptedException {
-    long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < until) {
-      if (env.kubectl(
-              "get",
-              "secrets",
-              "-n",
-              ns,
-              "-l",
-              "owner=helm",
-              "-o",
-              "jsonpath={.items[*].metadata.labels.status}")
-          .stdout()
-          .contains(status)) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("no release reached " + status);
   }
 }

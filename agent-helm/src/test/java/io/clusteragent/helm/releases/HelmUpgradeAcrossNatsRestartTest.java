@@ -8,6 +8,7 @@ import io.clusteragent.cli.PlatformStream;
 import io.clusteragent.cli.StreamProtocolException;
 import io.clusteragent.protocol.FrameKind;
 import io.clusteragent.testsupport.InProcessAgent;
+import io.clusteragent.testsupport.ReleaseSecrets;
 import io.clusteragent.testsupport.TestChart;
 import io.clusteragent.testsupport.TestEnvironment;
 import io.clusteragent.testsupport.TrustTally;
@@ -68,7 +69,7 @@ class HelmUpgradeAcrossNatsRestartTest {
               neverReadyUpgrade(ns, archive, 25),
               8,
               Duration.ofMinutes(3))) {
-        awaitStatus(env, ns, "pending-upgrade");
+        ReleaseSecrets.awaitStatus(env, ns, "pending-upgrade");
 
         TrustTally tally = TrustTally.ofThisBuild();
         String fault = tally.injected("nats-server restarted during a helm upgrade");
@@ -142,27 +143,5 @@ class HelmUpgradeAcrossNatsRestartTest {
       status = releaseStatus(env, ns);
     }
     return status;
-  }
-
-  private static void awaitStatus(TestEnvironment env, String ns, String status)
-      throws InterruptedException {
-    long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < until) {
-      if (env.kubectl(
-              "get",
-              "secrets",
-              "-n",
-              ns,
-              "-l",
-              "owner=helm",
-              "-o",
-              "jsonpath={.items[*].metadata.labels.status}")
-          .stdout()
-          .contains(status)) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("no release reached " + status);
   }
 }
