@@ -2,6 +2,7 @@ package io.clusteragent.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clusteragent.testsupport.TrustedCa;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,11 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.util.Base64;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Pushes an OCI image layout to a registry through the distribution API, blob by blob and then the
@@ -31,7 +28,7 @@ final class RegistryUpload {
   private final String authorization;
 
   RegistryUpload(String host, Path caCert, String username, Path passwordFile) throws Exception {
-    this.http = HttpClient.newBuilder().sslContext(trusting(caCert)).build();
+    this.http = HttpClient.newBuilder().sslContext(TrustedCa.sslContext(caCert)).build();
     this.base = URI.create("https://" + host);
     String password = Files.readString(passwordFile).strip();
     this.authorization =
@@ -99,20 +96,5 @@ final class RegistryUpload {
 
   private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static SSLContext trusting(Path caCert) throws Exception {
-    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-    trust.load(null, null);
-    try (InputStream in = Files.newInputStream(caCert)) {
-      trust.setCertificateEntry(
-          "testenv-ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-    }
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, tmf.getTrustManagers(), null);
-    return context;
   }
 }

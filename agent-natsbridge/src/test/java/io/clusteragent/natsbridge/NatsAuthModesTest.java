@@ -7,6 +7,7 @@ import io.clusteragent.cli.NoReplyException;
 import io.clusteragent.cli.PlatformClient;
 import io.clusteragent.natsbridge.connection.NatsHealth;
 import io.clusteragent.testsupport.TestEnvironment;
+import io.clusteragent.testsupport.TrustedCa;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import io.nats.client.AuthHandler;
 import io.nats.client.Connection;
@@ -15,7 +16,6 @@ import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.support.JwtUtils;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -25,9 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.SecureRandom;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -36,7 +34,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.health.contributor.Health;
@@ -256,7 +253,7 @@ class NatsAuthModesTest {
         "tls {\n  cert_file: \"" + cert + "\"\n  key_file: \"" + key + "\"\n  timeout: 5\n}\n";
     try (NatsServer server = NatsServer.start(env, dir, "tls", config)) {
       String url = "tls://127.0.0.1:" + server.port();
-      SSLContext trustingCa = trusting(ca);
+      SSLContext trustingCa = TrustedCa.sslContext(ca);
       Consumer<Options.Builder> platform = o -> o.sslContext(trustingCa);
       assertServes(
           server, url, "auth-tls", Map.of("agent.nats.tls-ca-file", ca.toString()), platform);
@@ -428,21 +425,6 @@ class NatsAuthModesTest {
 
   private static Path write(Path file, String text) throws IOException {
     return Files.writeString(file, text, StandardCharsets.UTF_8);
-  }
-
-  private static SSLContext trusting(Path caFile) throws Exception {
-    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-    trust.load(null, null);
-    try (InputStream in = Files.newInputStream(caFile)) {
-      trust.setCertificateEntry(
-          "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-    }
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, tmf.getTrustManagers(), null);
-    return context;
   }
 
   private static void openssl(Path dir, String... args) throws Exception {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,11 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.util.Base64;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -112,7 +107,8 @@ class RegistryTest {
     assertThat(pull.stderr()).contains("basic credential not found");
     assertThat(destination).isEmptyDirectory();
 
-    HttpClient http = HttpClient.newBuilder().sslContext(trusting(env.caCertFile())).build();
+    HttpClient http =
+        HttpClient.newBuilder().sslContext(TrustedCa.sslContext(env.caCertFile())).build();
     HttpResponse<String> anonymous = http.send(manifest(env).build(), ofString());
     assertThat(anonymous.statusCode()).isEqualTo(401);
     assertThat(anonymous.headers().allValues("WWW-Authenticate"))
@@ -145,20 +141,5 @@ class RegistryTest {
     return "Basic "
         + Base64.getEncoder()
             .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static SSLContext trusting(Path caCert) throws Exception {
-    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-    trust.load(null, null);
-    try (InputStream in = Files.newInputStream(caCert)) {
-      trust.setCertificateEntry(
-          "testenv-ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-    }
-    TrustManagerFactory factory =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    factory.init(trust);
-    SSLContext ssl = SSLContext.getInstance("TLS");
-    ssl.init(null, factory.getTrustManagers(), null);
-    return ssl;
   }
 }
