@@ -51,8 +51,7 @@ public record CoreSettings(
    * The documented {@code extra_env} knobs for the Kubernetes API path: {@code
    * KUBERNETES_HTTP2_ENABLED}, {@code KUBERNETES_REQUEST_MAX_ATTEMPTS}, {@code
    * KUBE_PROXY_UNARY_CONCURRENCY} and {@code KUBE_PROXY_STREAM_CONCURRENCY}. The two concurrencies
-   * size the proxy bulkheads; no command runs in the proxy-unary one yet (the kubectl tunnel is not
-   * built), so that knob has no effect yet.
+   * size the proxy bulkheads; the unary one also sizes the unary client's idle connection pool.
    */
   public record Kubernetes(
       @DefaultValue("false") boolean http2Enabled,
