@@ -219,7 +219,22 @@ public final class KubeGateway implements AutoCloseable {
       if (upgrade && status == 101) {
         writeHead(out, status, responseHead.path("headers"), false);
         Thread input = Thread.ofVirtual().name("gateway-upgrade").start(() -> copyRaw(in, stream));
-        pump(stream, out, false);
+        WebSocketFrames frames =
+            webSocket(responseHead.path("headers")) ? new WebSocketFrames() : null;
+        Frame end = pumpUpgraded(stream, out, frames);
+        if ((end == null || end.kind() == FrameKind.ERROR)
+            && frames != null
+            && frames.atBoundary()) {
+          // The agent lost the session (a NATS outage, a cancel, the API server gone). Cut without
+          // a
+          // word, kubectl only reports "close 1006 (abnormal closure): unexpected EOF"; a close
+          // frame of our own, between two of the API server's, tells the user why it ended.
+          String why =
+              end == null || end.error() == null
+                  ? "no frames from the agent for " + IDLE_FRAME_TIMEOUT.toSeconds() + " s"
+                  : end.error().message();
+          out.write(WebSocketFrames.close(WebSocketFrames.INTERNAL_ERROR, "cluster agent: " + why));
+        }
         out.flush();
         // The client answers the end of the session (a WebSocket close frame) and then closes.
         // Reading that answer before closing matters: a socket closed with unread input is reset,
@@ -268,6 +283,41 @@ public final class KubeGateway implements AutoCloseable {
         default -> {}
       }
     }
+  }
+
+  /**
+   * Copies an upgraded connection's data frames to {@code out} (telling {@code frames}, when it is
+   * a WebSocket, what went by) until the stream ends; returns the end or error frame, or null when
+   * the agent went silent.
+   */
+  private static Frame pumpUpgraded(PlatformStream stream, OutputStream out, WebSocketFrames frames)
+      throws IOException, InterruptedException {
+    while (true) {
+      Frame frame = stream.next(IDLE_FRAME_TIMEOUT);
+      if (frame == null || frame.terminal()) {
+        return frame;
+      }
+      if (frame.kind() == FrameKind.DATA) {
+        out.write(frame.body());
+        out.flush();
+        if (frames != null) {
+          frames.consume(frame.body());
+        }
+      }
+    }
+  }
+
+  private static boolean webSocket(JsonNode headers) {
+    for (String name : headers.propertyNames()) {
+      if (name.equalsIgnoreCase("upgrade")) {
+        for (JsonNode value : headers.get(name)) {
+          if (value.asString().toLowerCase(Locale.ROOT).contains("websocket")) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
   }
 
   private static Frame nextData(PlatformStream stream) throws InterruptedException {
