@@ -17,7 +17,6 @@ import io.clusteragent.testsupport.TrustTally;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
-import io.nats.client.Options;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.time.Duration;
@@ -43,19 +42,13 @@ class NatsCutTest {
   void aThirtySecondCutTurnsReadinessDownEndsTheStreamExplicitlyAndHealsByItself(
       TestEnvironment env) throws Exception {
     URI nats = URI.create(env.natsUrl());
-    Options direct =
-        new Options.Builder()
-            .server(env.natsUrl())
-            .maxReconnects(-1)
-            .reconnectWait(Duration.ofMillis(200))
-            .build();
     try (FreezableTcpProxy relay = new FreezableTcpProxy(nats.getHost(), nats.getPort());
         RunningAgent agent =
             RunningAgent.start(
                 "nats://127.0.0.1:" + relay.port(),
                 "cut",
                 Map.of("agent.nats.ping-interval", "500ms", "agent.nats.ping-misses", "3"));
-        Connection platformConnection = Nats.connect(direct);
+        Connection platformConnection = Nats.connect(env.reconnectingNatsOptions());
         PlatformClient platform =
             new PlatformClient(platformConnection, "agent", "cut", env.platformSigner())) {
       NatsHealth readiness = agent.bean(NatsHealth.class);

@@ -13,7 +13,6 @@ import io.clusteragent.testsupport.TrustTally;
 import io.clusteragent.testsupport.WithTestEnvironment;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
-import io.nats.client.Options;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -29,14 +28,8 @@ class NatsRestartTest {
   @Test
   void theAgentSurvivesAServerRestartAndTheStreamEndsWithAnExplicitError(TestEnvironment env)
       throws Exception {
-    Options options =
-        new Options.Builder()
-            .server(env.natsUrl())
-            .maxReconnects(-1)
-            .reconnectWait(Duration.ofMillis(200))
-            .build();
     try (RunningAgent agent = RunningAgent.start(env.natsUrl(), "restart", Map.of());
-        Connection nats = Nats.connect(options);
+        Connection nats = Nats.connect(env.reconnectingNatsOptions());
         PlatformClient platform =
             new PlatformClient(nats, "agent", "restart", TestEnvironment.get().platformSigner())) {
       PlatformStream stream =

@@ -14,7 +14,6 @@ import io.clusteragent.testsupport.WithTestEnvironment;
 import io.clusteragent.testsupport.Workloads;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
-import io.nats.client.Options;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -54,14 +53,8 @@ class ExecAcrossNatsRestartTest {
     String ns = Workloads.uniqueNamespace(env, "nats-exec");
     String pod = Workloads.deployAndAwaitPodNames(env, ns, "app", 1).getFirst();
     // the platform side reconnects by itself, as agentctl's own connection does
-    Options reconnecting =
-        new Options.Builder()
-            .server(env.natsUrl())
-            .maxReconnects(-1)
-            .reconnectWait(Duration.ofMillis(200))
-            .build();
     try (ConfigurableApplicationContext agent = InProcessAgent.start(env, "nats-exec", Map.of());
-        Connection nats = Nats.connect(reconnecting)) {
+        Connection nats = Nats.connect(env.reconnectingNatsOptions())) {
       PlatformClient platform =
           new PlatformClient(nats, "agent", "nats-exec", env.platformSigner());
       InProcessAgent.awaitServing(platform);

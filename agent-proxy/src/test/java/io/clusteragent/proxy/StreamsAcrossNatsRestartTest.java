@@ -15,7 +15,6 @@ import io.clusteragent.testsupport.Workloads;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
-import io.nats.client.Options;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -44,16 +43,10 @@ class StreamsAcrossNatsRestartTest {
               "create", "configmap", "cm-" + i, "-n", ns, "--from-literal=v=" + "x".repeat(2000))
           .assertSuccess();
     }
-    Options reconnecting =
-        new Options.Builder()
-            .server(env.natsUrl())
-            .maxReconnects(-1)
-            .reconnectWait(Duration.ofMillis(200))
-            .build();
     try (ConfigurableApplicationContext agent =
             InProcessAgent.start(
                 env, "nats-streams", Map.of("agent.nats.stream-stall-timeout", "5m"));
-        Connection nats = Nats.connect(reconnecting)) {
+        Connection nats = Nats.connect(env.reconnectingNatsOptions())) {
       PlatformClient platform =
           new PlatformClient(nats, "agent", "nats-streams", env.platformSigner());
       InProcessAgent.awaitServing(platform);

@@ -11,7 +11,6 @@ import io.clusteragent.testsupport.WithTestEnvironment;
 import io.clusteragent.testsupport.Workloads;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
-import io.nats.client.Options;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,7 +43,7 @@ class WatchesSurviveOutagesTest {
     String ns = Workloads.uniqueNamespace(env, "survive");
     seed(env, ns);
     ConfigurableApplicationContext agent = InProcessAgent.start(env, CLUSTER, Map.of());
-    try (Connection nats = Nats.connect(reconnectingForever(env));
+    try (Connection nats = Nats.connect(env.reconnectingNatsOptions());
         Writer writer = new Writer(env, ns)) {
       PlatformClient platform = new PlatformClient(nats, "agent", CLUSTER, env.platformSigner());
       InProcessAgent.awaitServing(platform);
@@ -93,7 +92,7 @@ class WatchesSurviveOutagesTest {
     seed(env, ns);
     try (ConfigurableApplicationContext agent =
             InProcessAgent.start(env, CLUSTER + "-gone", Map.of());
-        Connection nats = Nats.connect(reconnectingForever(env))) {
+        Connection nats = Nats.connect(env.reconnectingNatsOptions())) {
       PlatformClient platform =
           new PlatformClient(nats, "agent", CLUSTER + "-gone", env.platformSigner());
       InProcessAgent.awaitServing(platform);
@@ -125,14 +124,6 @@ class WatchesSurviveOutagesTest {
     for (int i = 0; i < 10; i++) {
       env.kubectl("create", "configmap", "cm-" + i, "-n", ns, "--from-literal=n=0").assertSuccess();
     }
-  }
-
-  private static Options reconnectingForever(TestEnvironment env) {
-    return new Options.Builder()
-        .server(env.natsUrl())
-        .maxReconnects(-1)
-        .reconnectWait(Duration.ofMillis(250))
-        .build();
   }
 
   private static ResourceWatcher watch(PlatformClient platform, String ns, View view) {

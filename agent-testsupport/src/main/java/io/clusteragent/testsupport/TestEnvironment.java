@@ -363,6 +363,18 @@ public final class TestEnvironment
     return env.get("NATS_URL");
   }
 
+  /**
+   * Options for a platform-side connection that reconnects by itself, as agentctl's own does, for
+   * tests that restart or cut nats-server while the platform keeps talking.
+   */
+  public io.nats.client.Options reconnectingNatsOptions() {
+    return new io.nats.client.Options.Builder()
+        .server(natsUrl())
+        .maxReconnects(-1)
+        .reconnectWait(Duration.ofMillis(200))
+        .build();
+  }
+
   public Path helm() {
     return Path.of(env.get("HELM"));
   }

@@ -16,7 +16,6 @@ import io.clusteragent.testsupport.WithTestEnvironment;
 import io.clusteragent.testsupport.Workloads;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
-import io.nats.client.Options;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,18 +48,12 @@ class HelmUpgradeAcrossNatsRestartTest {
     String ns = Workloads.uniqueNamespace(env, "helm-nats");
     Path archive = new TestChart("web", "0.1.0", false).packageInto(env, work);
     env.helm("install", "web", archive.toString(), "-n", ns).assertSuccess();
-    Options reconnecting =
-        new Options.Builder()
-            .server(env.natsUrl())
-            .maxReconnects(-1)
-            .reconnectWait(Duration.ofMillis(200))
-            .build();
     try (ConfigurableApplicationContext agent =
             InProcessAgent.start(
                 env,
                 CLUSTER,
                 Map.of("agent.helm.binary", env.helm().toString(), "POD_NAMESPACE", ns));
-        Connection nats = Nats.connect(reconnecting)) {
+        Connection nats = Nats.connect(env.reconnectingNatsOptions())) {
       PlatformClient platform = new PlatformClient(nats, "agent", CLUSTER, env.platformSigner());
       InProcessAgent.awaitServing(platform);
       try (PlatformStream stream =
