@@ -160,15 +160,8 @@ class HelmShutdownProcessIT {
   private static Process start(
       TestEnvironment env, String ns, Path output, Map<String, String> extra) throws Exception {
     Map<String, String> environment =
-        new java.util.HashMap<>(
-            Map.of(
-                "SERVER_PORT", Integer.toString(PackagedAgent.freePort()),
-                "KUBECONFIG", env.adminKubeconfig().toString(),
-                "AGENT_NATS_SERVERS", env.natsUrl(),
-                "AGENT_NATS_CLUSTER_ID", CLUSTER,
-                "AGENT_PLATFORM_SIGNING_KEYS", env.platformPublicKeys(),
-                "AGENT_HELM_BINARY", env.helm().toString(),
-                "POD_NAMESPACE", ns));
+        PackagedAgent.environment(env, CLUSTER, PackagedAgent.freePort());
+    environment.put("POD_NAMESPACE", ns);
     environment.putAll(extra);
     return PackagedAgent.start(List.of("-Xmx128m", "-XX:+UseSerialGC"), environment, output);
   }

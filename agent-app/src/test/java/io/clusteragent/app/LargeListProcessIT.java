@@ -131,12 +131,7 @@ class LargeListProcessIT {
   private static Process start(TestEnvironment env, Path output) throws IOException {
     return PackagedAgent.start(
         List.of("-Xmx64m", "-XX:+UseSerialGC"),
-        Map.of(
-            "SERVER_PORT", Integer.toString(PackagedAgent.freePort()),
-            "KUBECONFIG", env.adminKubeconfig().toString(),
-            "AGENT_NATS_SERVERS", env.natsUrl(),
-            "AGENT_NATS_CLUSTER_ID", CLUSTER,
-            "AGENT_PLATFORM_SIGNING_KEYS", env.platformPublicKeys()),
+        PackagedAgent.environment(env, CLUSTER, PackagedAgent.freePort()),
         output);
   }
 }

@@ -66,15 +66,7 @@ class OperatorKitProcessIT {
     Path output = Path.of("target", "operator-kit-agent.log");
     Process agent =
         PackagedAgent.start(
-            List.of("-Xmx256m"),
-            Map.of(
-                "SERVER_PORT", Integer.toString(port),
-                "KUBECONFIG", env.adminKubeconfig().toString(),
-                "AGENT_NATS_SERVERS", env.natsUrl(),
-                "AGENT_NATS_CLUSTER_ID", CLUSTER,
-                "AGENT_PLATFORM_SIGNING_KEYS", env.platformPublicKeys(),
-                "AGENT_HELM_BINARY", env.helm().toString()),
-            output);
+            List.of("-Xmx256m"), PackagedAgent.environment(env, CLUSTER, port), output);
     try (Connection nats = Nats.connect(env.natsUrl())) {
       PlatformClient platform = new PlatformClient(nats, "agent", CLUSTER, env.platformSigner());
       PackagedAgent.awaitServing(platform, agent, output);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clusteragent.cli.NoReplyException;
 import io.clusteragent.cli.PlatformClient;
+import io.clusteragent.testsupport.TestEnvironment;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -37,6 +39,21 @@ final class PackagedAgent {
         .removeIf(k -> k.startsWith("AGENT_") || k.equals("KUBECONFIG") || k.equals("NATS_URL"));
     builder.environment().putAll(env);
     return builder.start();
+  }
+
+  /**
+   * The settings every process test gives the agent: its port, the test cluster, the test NATS and
+   * cluster id, the platform's signing keys and the test helm. Mutable, for a test's own additions.
+   */
+  static Map<String, String> environment(TestEnvironment env, String cluster, int port) {
+    return new HashMap<>(
+        Map.of(
+            "SERVER_PORT", Integer.toString(port),
+            "KUBECONFIG", env.adminKubeconfig().toString(),
+            "AGENT_NATS_SERVERS", env.natsUrl(),
+            "AGENT_NATS_CLUSTER_ID", cluster,
+            "AGENT_PLATFORM_SIGNING_KEYS", env.platformPublicKeys(),
+            "AGENT_HELM_BINARY", env.helm().toString()));
   }
 
   static int freePort() throws IOException {

@@ -280,15 +280,9 @@ class ReplicaKillProcessIT {
   private static Process start(TestEnvironment env, String ns, String pod, Path output)
       throws Exception {
     Map<String, String> environment =
-        Map.of(
-            "SERVER_PORT", Integer.toString(PackagedAgent.freePort()),
-            "KUBECONFIG", env.adminKubeconfig().toString(),
-            "AGENT_NATS_SERVERS", env.natsUrl(),
-            "AGENT_NATS_CLUSTER_ID", CLUSTER,
-            "AGENT_PLATFORM_SIGNING_KEYS", env.platformPublicKeys(),
-            "AGENT_HELM_BINARY", env.helm().toString(),
-            "POD_NAMESPACE", ns,
-            "POD_NAME", pod);
+        PackagedAgent.environment(env, CLUSTER, PackagedAgent.freePort());
+    environment.put("POD_NAMESPACE", ns);
+    environment.put("POD_NAME", pod);
     return PackagedAgent.start(List.of("-Xmx128m", "-XX:+UseSerialGC"), environment, output);
   }
 }
