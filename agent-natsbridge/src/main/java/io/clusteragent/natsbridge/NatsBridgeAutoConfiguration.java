@@ -86,8 +86,10 @@ public class NatsBridgeAutoConfiguration {
       CommandDispatcher dispatcher,
       LiveStreams streams,
       OutageHold outages,
-      Replies replies) {
-    return new StreamLauncher(session, settings, identity, dispatcher, streams, outages, replies);
+      Replies replies,
+      MeterRegistry meters) {
+    return new StreamLauncher(
+        session, settings, identity, dispatcher, streams, outages, replies, meters);
   }
 
   @Bean

@@ -69,8 +69,13 @@ public final class CommandDispatcher {
 
   /** Whether {@code type} changes the cluster (its job class is {@link JobClass#WRITE}). */
   public boolean isWrite(String type) {
+    return jobClass(type) == JobClass.WRITE;
+  }
+
+  /** The job class of {@code type}'s handler; null for a type nobody handles. */
+  public JobClass jobClass(String type) {
     CommandHandler handler = handlers.get(type);
-    return handler != null && handler.jobClass() == JobClass.WRITE;
+    return handler == null ? null : handler.jobClass();
   }
 
   /** Starts a unary command: no stream, a cancellation of its own. */

@@ -2,17 +2,21 @@ package io.clusteragent.core.stream;
 
 import io.clusteragent.core.command.Cancellation;
 import io.clusteragent.core.command.CloseReason;
+import io.clusteragent.core.command.JobClass;
 import io.clusteragent.core.command.StreamClosedException;
 import io.clusteragent.core.command.StreamSink;
 import io.clusteragent.protocol.FrameKind;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One stream's whole life: credit in both directions, sequence numbers, idle heartbeats, the stall
@@ -28,6 +32,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #receive}; then the platform gets {@code inputWindow} frames of credit, and one more for
  * each frame the handler takes. Input beyond credit, out of sequence or oversized stops the stream
  * with {@link CloseReason.InputRejected}, so input never queues beyond the window.
+ *
+ * <p>A write's stream (its command's job class is {@link JobClass#WRITE}: a helm upgrade reporting
+ * progress) outlives its consumer. A stall or a reap does not stop the command, since killing helm
+ * mid-upgrade leaves the release pending until auto-heal; the stream stops feeding the consumer
+ * instead. Progress frames are then dropped at once (counted in {@code
+ * agent.streams.frames.dropped{reason}}, and each takes its sequence number, so the platform sees
+ * the gap); after a stall, the first grant resumes them. The final frame carries the real outcome
+ * and is always sent once: at once when credit is there or the stream was reaped (nobody will grant
+ * again), else when the next grant arrives, and at the latest one stall timeout after the outcome
+ * is known. A platform cancel still stops a write, through the cancellation.
  */
 public final class CommandStream implements StreamSink {
 
@@ -48,6 +62,21 @@ public final class CommandStream implements StreamSink {
   private int takenSinceGrant;
   private final Cancellation cancellation = new Cancellation();
   private final Semaphore credit;
+  private final boolean write;
+  private final MeterRegistry meters;
+
+  /**
+   * Why a write's consumer is not being fed ({@link CloseReason.Stalled} or {@link
+   * CloseReason.Reaped}); null while it reads. Never set for other streams: they stop instead.
+   */
+  private final AtomicReference<CloseReason> unfed = new AtomicReference<>();
+
+  private final AtomicLong framesDropped = new AtomicLong();
+
+  /** A write's final frame waiting for credit; guarded by {@link #publishing}. */
+  private FinalFrame heldFinal;
+
+  private final CompletableFuture<Void> finalSent = new CompletableFuture<>();
 
   /**
    * Held from taking a sequence number until the frame is with the transport. The producer's data
@@ -58,6 +87,10 @@ public final class CommandStream implements StreamSink {
   private final Object publishing = new Object();
 
   private long seq;
+
+  /** Set by the first end or error; {@link #finished} once that frame is with the transport. */
+  private final AtomicBoolean ending = new AtomicBoolean();
+
   private final AtomicBoolean finished = new AtomicBoolean();
   private final AtomicLong dataFramesSent = new AtomicLong();
   private final long createdNanos = System.nanoTime();
@@ -66,9 +99,22 @@ public final class CommandStream implements StreamSink {
   /** Marks the end of the platform's input in the queue; compared by identity. */
   private static final byte[] END_OF_INPUT = new byte[0];
 
+  private record FinalFrame(FrameKind kind, byte[] body) {}
+
+  /**
+   * {@code jobClass}: the command's; {@link JobClass#WRITE} makes the stream outlive its consumer
+   * (see above).
+   */
   public CommandStream(
-      String id, FramePublisher publisher, int initialCredit, StreamLimits limits) {
+      String id,
+      FramePublisher publisher,
+      int initialCredit,
+      StreamLimits limits,
+      JobClass jobClass,
+      MeterRegistry meters) {
     this.id = id;
+    this.write = jobClass == JobClass.WRITE;
+    this.meters = meters;
     this.publisher = publisher;
     this.maxFrameBytes = limits.maxFrameBytes();
     this.stallTimeout = limits.stallTimeout();
@@ -79,6 +125,11 @@ public final class CommandStream implements StreamSink {
 
   public String id() {
     return id;
+  }
+
+  /** Whether the stream reports on a write: a stall or a reap does not stop it. */
+  public boolean isWrite() {
+    return write;
   }
 
   /** The command's cancellation: pass it to the dispatcher with this stream. */
@@ -95,32 +146,66 @@ public final class CommandStream implements StreamSink {
           chunk.length <= maxFrameBytes
               ? chunk
               : Arrays.copyOfRange(chunk, offset, Math.min(chunk.length, offset + maxFrameBytes));
-      awaitCredit();
-      synchronized (publishing) {
-        frame(FrameKind.DATA, ++seq, slice);
+      if (awaitCredit()) {
+        synchronized (publishing) {
+          frame(FrameKind.DATA, ++seq, slice);
+        }
+        dataFramesSent.incrementAndGet();
+      } else {
+        drop();
       }
-      dataFramesSent.incrementAndGet();
       if (chunk.length == 0) {
         break;
       }
     }
   }
 
-  private void awaitCredit() throws InterruptedException, StreamClosedException {
+  /**
+   * True with a credit taken; false when a write's consumer is not fed and the frame is dropped.
+   */
+  private boolean awaitCredit() throws InterruptedException, StreamClosedException {
     long deadline = System.nanoTime() + stallTimeout.toNanos();
     while (true) {
       ensureOpen();
+      CloseReason notFed = unfed.get();
+      if (notFed != null) {
+        // a reaped stream's platform has forgotten it; a stalled one's may come back with credit
+        if (notFed instanceof CloseReason.Stalled && credit.tryAcquire()) {
+          unfed.compareAndSet(notFed, null);
+          return true;
+        }
+        return false;
+      }
       if (credit.tryAcquire(100, TimeUnit.MILLISECONDS)) {
         ensureOpen();
-        return;
+        return true;
       }
       if (System.nanoTime() > deadline) {
         // Stopping the command, not only this send: a handler that treats a closed stream as
-        // "nobody listens, return" must still end with an error frame, never a clean END.
+        // "nobody listens, return" must still end with an error frame, never a clean END. A
+        // write is not stopped (see close): this frame and the next are dropped.
         close(new CloseReason.Stalled(stallTimeout));
         ensureOpen();
       }
     }
+  }
+
+  /**
+   * A frame a write's unfed consumer does not get: it still takes its number, so the platform sees
+   * the gap, and nothing is buffered.
+   */
+  private void drop() {
+    synchronized (publishing) {
+      ++seq;
+    }
+    framesDropped.incrementAndGet();
+    CloseReason why = unfed.get();
+    meters
+        .counter(
+            "agent.streams.frames.dropped",
+            "reason",
+            why instanceof CloseReason.Reaped ? "reaped" : "stalled")
+        .increment();
   }
 
   private void ensureOpen() throws StreamClosedException {
@@ -134,6 +219,9 @@ public final class CommandStream implements StreamSink {
   public void grant(int frames) {
     if (frames > 0 && credit.availablePermits() < MAX_OUTSTANDING_CREDIT) {
       credit.release(Math.min(frames, MAX_OUTSTANDING_CREDIT - credit.availablePermits()));
+    }
+    if (frames > 0) {
+      sendHeldFinal(); // the consumer is back: the outcome it waits for goes first
     }
   }
 
@@ -215,10 +303,40 @@ public final class CommandStream implements StreamSink {
 
   /**
    * Stops the producer and its command; the first reason wins. The final frame follows the
-   * command's result.
+   * command's result. A write's stream is not stopped for a lost consumer (a stall, a reap): it
+   * stops feeding it instead (see the class comment).
    */
   public void close(CloseReason reason) {
-    cancellation.cancel(reason);
+    boolean consumerLost =
+        switch (reason) {
+          case CloseReason.Stalled stalled -> true;
+          case CloseReason.Reaped reaped -> true;
+          default -> false;
+        };
+    if (write && consumerLost) {
+      stopFeeding(reason);
+    } else {
+      cancellation.cancel(reason);
+    }
+  }
+
+  private void stopFeeding(CloseReason reason) {
+    if (reason instanceof CloseReason.Reaped) {
+      unfed.set(reason); // a reap outranks a stall: no grant will come
+      sendHeldFinal();
+    } else {
+      unfed.compareAndSet(null, reason);
+    }
+  }
+
+  /** Why a write's consumer is not being fed (a stall, a reap), or null while it reads. */
+  public CloseReason unfedReason() {
+    return unfed.get();
+  }
+
+  /** Progress frames dropped because a write's consumer was not fed. */
+  public long framesDropped() {
+    return framesDropped.get();
   }
 
   /** Why the stream was stopped from outside, or null while it runs. */
@@ -238,14 +356,56 @@ public final class CommandStream implements StreamSink {
 
   private void finish(FrameKind kind, byte[] body) {
     synchronized (publishing) {
-      if (finished.compareAndSet(false, true)) {
-        frame(kind, ++seq, body);
+      if (!ending.compareAndSet(false, true)) {
+        return;
+      }
+      if (unfed.get() instanceof CloseReason.Stalled && credit.availablePermits() == 0) {
+        // A stalled write's outcome waits for the consumer's next grant, but not forever: a
+        // consumer that never grants again gets it anyway, once, a stall timeout later. It is one
+        // small frame, so holding it costs nothing and sending it without credit overruns little.
+        heldFinal = new FinalFrame(kind, body);
+        CompletableFuture.delayedExecutor(stallTimeout.toMillis(), TimeUnit.MILLISECONDS)
+            .execute(this::sendHeldFinal);
+        return;
+      }
+      sendFinal(kind, body);
+    }
+  }
+
+  private void sendHeldFinal() {
+    synchronized (publishing) {
+      FinalFrame held = heldFinal;
+      if (held != null) {
+        heldFinal = null;
+        sendFinal(held.kind(), held.body());
       }
     }
   }
 
+  private void sendFinal(FrameKind kind, byte[] body) {
+    finished.set(true);
+    try {
+      frame(kind, ++seq, body);
+    } finally {
+      finalSent.complete(null);
+    }
+  }
+
+  /** The end or error frame has been handed to the transport. */
   public boolean isFinished() {
     return finished.get();
+  }
+
+  /** A write's final frame is waiting for credit (see the class comment). */
+  public boolean holdsFinal() {
+    synchronized (publishing) {
+      return heldFinal != null;
+    }
+  }
+
+  /** Completes once the end or error frame has been handed to the transport. */
+  public CompletableFuture<Void> finalSent() {
+    return finalSent;
   }
 
   /** Sends a heartbeat if nothing was sent for {@code idle}; heartbeats cost no credit. */

@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.clusteragent.core.command.CloseReason;
+import io.clusteragent.core.command.JobClass;
 import io.clusteragent.core.command.StreamClosedException;
 import io.clusteragent.protocol.ErrorCode;
 import io.clusteragent.protocol.FrameKind;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +22,7 @@ class CommandStreamTest {
 
   record Sent(String kind, long seq, int bytes) {}
 
+  private final MeterRegistry meters = new SimpleMeterRegistry();
   private final List<Sent> sent = new CopyOnWriteArrayList<>();
   private final List<Integer> credits = new CopyOnWriteArrayList<>();
   private final FramePublisher publisher =
@@ -33,7 +37,8 @@ class CommandStreamTest {
       };
 
   private CommandStream stream(int credit, int frameBytes, Duration stall) {
-    return new CommandStream("s", publisher, credit, new StreamLimits(frameBytes, stall, 4));
+    return new CommandStream(
+        "s", publisher, credit, new StreamLimits(frameBytes, stall, 4), JobClass.READ, meters);
   }
 
   @Test
@@ -195,7 +200,13 @@ class CommandStreamTest {
           }
         };
     CommandStream stream =
-        new CommandStream("s", slowTransport, 1, new StreamLimits(100, Duration.ofSeconds(5), 4));
+        new CommandStream(
+            "s",
+            slowTransport,
+            1,
+            new StreamLimits(100, Duration.ofSeconds(5), 4),
+            JobClass.READ,
+            meters);
     Thread producer =
         Thread.ofPlatform()
             .start(() -> {
@@ -231,6 +242,132 @@ class CommandStreamTest {
     stream.end(null);
     assertThat(stream.receive()).containsExactly(2);
     assertThat(credits).as("nothing may follow the end frame").containsExactly(4);
+  }
+
+  private CommandStream write(int credit, Duration stall) {
+    return new CommandStream(
+        "w", publisher, credit, new StreamLimits(100, stall, 4), JobClass.WRITE, meters);
+  }
+
+  private double dropped(String reason) {
+    var counter = meters.find("agent.streams.frames.dropped").tag("reason", reason).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  @Test
+  void aStalledWriteKeepsItsProducerGoingDropsProgressAndSendsItsOutcomeOnTheNextGrant()
+      throws Exception {
+    CommandStream stream = write(1, Duration.ofMillis(300));
+    stream.send(new byte[1]);
+    long started = System.nanoTime();
+    stream.send(new byte[2]); // waits out the stall, then is dropped instead of stopping
+    assertThat(Duration.ofNanos(System.nanoTime() - started))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(300));
+    started = System.nanoTime();
+    for (int i = 0; i < 1000; i++) {
+      stream.send(new byte[3]);
+    }
+    assertThat(Duration.ofNanos(System.nanoTime() - started))
+        .as("an unfed write's producer no longer waits")
+        .isLessThan(Duration.ofSeconds(1));
+    assertThat(stream.cancellation().isCancelled()).as("the command goes on").isFalse();
+    assertThat(stream.closeReason()).isNull();
+    assertThat(stream.unfedReason()).isInstanceOf(CloseReason.Stalled.class);
+    assertThat(stream.framesDropped()).isEqualTo(1001);
+    assertThat(dropped("stalled")).isEqualTo(1001);
+    assertThat(sent).containsExactly(new Sent("data", 1, 1));
+
+    stream.end(new byte[7]);
+    assertThat(stream.holdsFinal()).as("the outcome waits for credit").isTrue();
+    assertThat(sent).hasSize(1);
+    stream.grant(4);
+    assertThat(sent)
+        .as("the outcome follows a gap of the 1001 dropped frames")
+        .containsExactly(new Sent("data", 1, 1), new Sent("end", 1003, 7));
+    assertThat(stream.finalSent()).isDone();
+    stream.grant(4);
+    stream.fail(new byte[1]);
+    assertThat(sent).as("sent once").hasSize(2);
+  }
+
+  @Test
+  void aStalledWriteResumesSendingWhenCreditReturns() throws Exception {
+    CommandStream stream = write(0, Duration.ofMillis(200));
+    stream.send(new byte[1]);
+    stream.send(new byte[1]);
+    assertThat(stream.framesDropped()).isEqualTo(2);
+    stream.grant(1);
+    stream.send(new byte[5]);
+    stream.end(null);
+    assertThat(sent).containsExactly(new Sent("data", 3, 5), new Sent("end", 4, 0));
+    assertThat(stream.unfedReason()).isNull();
+  }
+
+  @Test
+  void aWriteWhoseConsumerNeverGrantsAgainGetsItsOutcomeSentOnceAStallTimeoutLater()
+      throws Exception {
+    CommandStream stream = write(0, Duration.ofMillis(200));
+    stream.send(new byte[1]);
+    stream.fail(new byte[9]);
+    assertThat(sent).isEmpty();
+    stream.finalSent().get(5, TimeUnit.SECONDS);
+    assertThat(sent).containsExactly(new Sent("error", 2, 9));
+    assertThat(stream.isFinished()).isTrue();
+  }
+
+  @Test
+  void aReapedWriteGoesOnDropsProgressAndSendsItsOutcomeAtOnce() throws Exception {
+    CommandStream stream = write(8, Duration.ofSeconds(30));
+    stream.send(new byte[1]);
+    stream.close(new CloseReason.Reaped());
+    stream.send(new byte[1]);
+    stream.send(new byte[1]);
+    stream.grant(8);
+    stream.send(new byte[1]);
+    assertThat(stream.cancellation().isCancelled()).isFalse();
+    assertThat(dropped("reaped")).as("nobody reads a reaped stream, credit or not").isEqualTo(3);
+    stream.end(null);
+    assertThat(sent).containsExactly(new Sent("data", 1, 1), new Sent("end", 5, 0));
+  }
+
+  @Test
+  void aReapAfterAStallSendsTheHeldOutcome() throws Exception {
+    CommandStream stream = write(0, Duration.ofMillis(100));
+    stream.send(new byte[1]);
+    stream.end(null);
+    assertThat(stream.holdsFinal()).isTrue();
+    stream.close(new CloseReason.Reaped());
+    assertThat(sent).containsExactly(new Sent("end", 2, 0));
+  }
+
+  @Test
+  void aWriteIsStillStoppedByTheCancellation() throws Exception {
+    CommandStream stream = write(0, Duration.ofSeconds(30));
+    CompletableFuture<Throwable> producer =
+        CompletableFuture.supplyAsync(() -> {
+          try {
+            stream.send(new byte[1]);
+            return null;
+          } catch (Exception e) {
+            return e;
+          }
+        });
+    Thread.sleep(200);
+    stream.close(new CloseReason.Cancelled("stop"));
+    assertThat(producer.get(5, TimeUnit.SECONDS)).isInstanceOf(StreamClosedException.class);
+    assertThat(stream.cancellation().isCancelled()).isTrue();
+  }
+
+  @Test
+  void aReadStillStallsAndStopsItsCommand() {
+    CommandStream stream = stream(0, 100, Duration.ofMillis(300));
+    assertThatThrownBy(() -> stream.send(new byte[1]))
+        .isInstanceOf(StreamClosedException.class)
+        .hasMessageContaining("consumer stalled");
+    assertThat(stream.cancellation().reason()).isInstanceOf(CloseReason.Stalled.class);
+    stream.close(new CloseReason.Reaped());
+    assertThat(stream.unfedReason()).isNull();
+    assertThat(dropped("stalled")).isZero();
   }
 
   private static byte[] receive(CommandStream stream) {

@@ -107,6 +107,9 @@ public final class ControlChannel {
             streams.staleAfterSync(
                 new HashSet<>(control.live() == null ? List.of() : control.live()),
                 settings.streamSyncInterval())) {
+          if (stale.unfedReason() instanceof CloseReason.Reaped) {
+            continue; // a write reaped by an earlier sync, still running: counted once
+          }
           meters.counter("agent.streams.reaped").increment();
           stale.close(new CloseReason.Reaped());
         }

@@ -14,34 +14,19 @@ import java.util.function.Consumer;
 public final class LiveStreams {
 
   private final Map<String, CommandStream> streams = new ConcurrentHashMap<>();
-  private final Set<String> writes = ConcurrentHashMap.newKeySet();
 
   public LiveStreams(MeterRegistry meters) {
     Gauge.builder("agent.streams.live", streams, Map::size).register(meters);
   }
 
-  /**
-   * Registers a stream; false when one with the same id is already open. {@code write}: the stream
-   * reports on a command that changes the cluster (see {@link #forEachRead}).
-   */
-  public boolean add(CommandStream stream, boolean write) {
-    if (streams.putIfAbsent(stream.id(), stream) != null) {
-      return false;
-    }
-    if (write) {
-      writes.add(stream.id());
-    }
-    return true;
+  /** Registers a stream; false when one with the same id is already open. */
+  public boolean add(CommandStream stream) {
+    return streams.putIfAbsent(stream.id(), stream) == null;
   }
 
-  public void remove(String id) {
-    streams.remove(id);
-    writes.remove(id);
-  }
-
-  /** Whether the stream {@code id} reports on a write. */
-  public boolean isWrite(String id) {
-    return writes.contains(id);
+  /** Removes {@code stream}, not a later one that reuses its id. */
+  public void remove(CommandStream stream) {
+    streams.remove(stream.id(), stream);
   }
 
   public CommandStream get(String id) {
@@ -67,8 +52,10 @@ public final class LiveStreams {
     streams.values().forEach(action);
   }
 
-  /** Applies {@code action} to every stream that is not a write's. */
+  /**
+   * Applies {@code action} to every stream that is not a write's ({@link CommandStream#isWrite}).
+   */
   public void forEachRead(Consumer<CommandStream> action) {
-    streams.values().stream().filter(s -> !writes.contains(s.id())).forEach(action);
+    streams.values().stream().filter(s -> !s.isWrite()).forEach(action);
   }
 }

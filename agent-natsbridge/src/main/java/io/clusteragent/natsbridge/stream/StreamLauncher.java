@@ -10,6 +10,7 @@ import io.clusteragent.natsbridge.connection.NatsSession;
 import io.clusteragent.natsbridge.connection.NatsSettings;
 import io.clusteragent.natsbridge.intake.Replies;
 import io.clusteragent.protocol.ErrorCode;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.nats.client.Connection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Opens a stream for a streaming command: builds its {@link CommandStream} on the reply subject,
  * registers it where control messages find it, runs the command with the stream's cancellation, and
- * sends the final frame its result calls for.
+ * sends the final frame its result calls for. A stream stays where control messages find it until
+ * its final frame is out: a write's may wait for the platform's next grant (see {@link
+ * CommandStream}) or for the connection to settle after an outage ({@link OutageHold}).
  */
 public final class StreamLauncher {
 
@@ -30,6 +33,7 @@ public final class StreamLauncher {
   private final LiveStreams streams;
   private final OutageHold outages;
   private final Replies replies;
+  private final MeterRegistry meters;
 
   public StreamLauncher(
       NatsSession session,
@@ -38,7 +42,8 @@ public final class StreamLauncher {
       CommandDispatcher dispatcher,
       LiveStreams streams,
       OutageHold outages,
-      Replies replies) {
+      Replies replies,
+      MeterRegistry meters) {
     this.session = session;
     this.settings = settings;
     this.instanceId = identity.instanceId();
@@ -46,6 +51,7 @@ public final class StreamLauncher {
     this.streams = streams;
     this.outages = outages;
     this.replies = replies;
+    this.meters = meters;
   }
 
   public void launch(String replyTo, CommandRequest request, int credit) {
@@ -59,8 +65,10 @@ public final class StreamLauncher {
             request.id(),
             new NatsFrames(connection, replyTo, request.id(), instanceId),
             credit,
-            limits);
-    if (!streams.add(stream, dispatcher.isWrite(request.type()))) {
+            limits,
+            dispatcher.jobClass(request.type()),
+            meters);
+    if (!streams.add(stream)) {
       replies.error(
           replyTo,
           request.id(),
@@ -72,22 +80,31 @@ public final class StreamLauncher {
     dispatcher
         .dispatch(request, stream, stream.cancellation())
         .whenComplete((result, error) -> {
+          boolean keepUntilFinalSent = false;
           try {
             boolean lostWithTheConnection =
                 result instanceof CommandResult.Failure failure
                     && failure.code() == ErrorCode.UPSTREAM_UNAVAILABLE
                     && stream.closeReason() != null;
             // a write that went on through an outage: its outcome must reach the platform
-            boolean writeDuringOutage = streams.isWrite(request.id()) && !outages.settled();
+            boolean writeDuringOutage = stream.isWrite() && !outages.settled();
             if (lostWithTheConnection || writeDuringOutage) {
               outages.hold(() -> replies.finish(stream, result));
+              // a write that stalled in the outage holds its final frame for the next grant
+              keepUntilFinalSent = writeDuringOutage;
             } else {
               replies.finish(stream, result);
+              keepUntilFinalSent = stream.holdsFinal();
             }
           } catch (RuntimeException e) {
             log.warn("could not end stream {}: {}", request.id(), e.toString());
+            keepUntilFinalSent = false;
           } finally {
-            streams.remove(request.id());
+            if (keepUntilFinalSent) {
+              stream.finalSent().whenComplete((sent, failed) -> streams.remove(stream));
+            } else {
+              streams.remove(stream);
+            }
           }
         });
   }
