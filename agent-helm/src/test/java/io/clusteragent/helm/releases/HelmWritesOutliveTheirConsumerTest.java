@@ -44,7 +44,9 @@ import tools.jackson.databind.node.ObjectNode;
 class HelmWritesOutliveTheirConsumerTest {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  private static final Duration STALL = Duration.ofSeconds(4);
+  // Also how long a finished write's final frame waits for a grant before it goes anyway: the
+  // test must see "held" between helm's end and its grant, through kubectl polls on a busy machine.
+  private static final Duration STALL = Duration.ofSeconds(8);
 
   @TempDir Path work;
 
