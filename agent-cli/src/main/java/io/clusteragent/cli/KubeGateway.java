@@ -225,10 +225,9 @@ public final class KubeGateway implements AutoCloseable {
         if ((end == null || end.kind() == FrameKind.ERROR)
             && frames != null
             && frames.atBoundary()) {
-          // The agent lost the session (a NATS outage, a cancel, the API server gone). Cut without
-          // a
-          // word, kubectl only reports "close 1006 (abnormal closure): unexpected EOF"; a close
-          // frame of our own, between two of the API server's, tells the user why it ended.
+          // The agent lost the session (a NATS outage, a cancel, the API server gone). Cut
+          // without a word, kubectl only reports "close 1006 (abnormal closure)"; a close frame
+          // of our own, between two of the API server's, tells the user why it ended.
           String why =
               end == null || end.error() == null
                   ? "no frames from the agent for " + IDLE_FRAME_TIMEOUT.toSeconds() + " s"
