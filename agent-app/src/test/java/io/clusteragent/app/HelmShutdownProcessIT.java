@@ -126,16 +126,19 @@ class HelmShutdownProcessIT {
       first.destroyForcibly();
     }
     Thread.sleep(3000);
-    assertThat(releaseStatus(env, ns, 2)).isEqualTo("pending-upgrade");
+    assertThat(ReleaseSecrets.status(env, ns, "web", 2)).isEqualTo("pending-upgrade");
 
     Path secondLog = work.resolve("second.log");
     Process second = start(env, ns, secondLog, sweep);
     try {
       long until = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-      while (!"deployed".equals(releaseStatus(env, ns, 3)) && System.nanoTime() < until) {
+      while (!"deployed".equals(ReleaseSecrets.status(env, ns, "web", 3))
+          && System.nanoTime() < until) {
         Thread.sleep(250);
       }
-      assertThat(releaseStatus(env, ns, 3)).as(Files.readString(secondLog)).isEqualTo("deployed");
+      assertThat(ReleaseSecrets.status(env, ns, "web", 3))
+          .as(Files.readString(secondLog))
+          .isEqualTo("deployed");
       // helm keeps the interrupted revision's record as it was; the release is the latest one
       assertThat(env.helm("status", "web", "-n", ns).stdout()).contains("STATUS: deployed");
       assertThat(
@@ -176,17 +179,5 @@ class HelmShutdownProcessIT {
         .put("values", "nodeSelector: {no-such-label: x}\n")
         .put("wait", true)
         .put("timeoutSeconds", timeoutSeconds);
-  }
-
-  private static String releaseStatus(TestEnvironment env, String ns, int revision) {
-    return env.kubectl(
-            "get",
-            "secret",
-            "sh.helm.release.v1.web.v" + revision,
-            "-n",
-            ns,
-            "-o",
-            "jsonpath={.metadata.labels.status}")
-        .stdout();
   }
 }

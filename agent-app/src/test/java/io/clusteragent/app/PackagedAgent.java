@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clusteragent.cli.NoReplyException;
 import io.clusteragent.cli.PlatformClient;
+import io.clusteragent.testsupport.ImageJvmFlags;
 import io.clusteragent.testsupport.TestEnvironment;
 import java.io.File;
 import java.io.IOException;
@@ -29,6 +30,8 @@ final class PackagedAgent {
       throws IOException {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
+    // the image's flags first (Spring AOT among them), then the test's own, which win
+    command.addAll(ImageJvmFlags.read(Path.of("..")));
     command.addAll(jvmOptions);
     command.addAll(List.of("-jar", jar().toString()));
     ProcessBuilder builder =

@@ -1,5 +1,6 @@
 package io.clusteragent.bench;
 
+import io.clusteragent.testsupport.ImageJvmFlags;
 import io.clusteragent.testsupport.TestEnvironment;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -67,7 +68,8 @@ final class PackagedAgent {
             app.toString()),
         work.resolve("extract.log"));
     PackagedAgent agent =
-        new PackagedAgent(app.resolve("app.jar"), jvmFlags(repo), work.resolve("app.aot"), work);
+        new PackagedAgent(
+            app.resolve("app.jar"), ImageJvmFlags.read(repo), work.resolve("app.aot"), work);
     agent.train();
     return agent;
   }
@@ -245,15 +247,6 @@ final class PackagedAgent {
         process.destroyForcibly();
       }
     }
-  }
-
-  /** deploy/jvm.options without the image's read-only-root settings (paths under /tmp). */
-  private static List<String> jvmFlags(Path repo) throws IOException {
-    return Files.readAllLines(repo.resolve("deploy/jvm.options")).stream()
-        .map(String::strip)
-        .filter(l -> !l.isEmpty() && !l.startsWith("#"))
-        .filter(l -> !l.contains("ErrorFile") && !l.contains("java.io.tmpdir"))
-        .toList();
   }
 
   private static String javaBinary() {

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -221,7 +222,7 @@ public final class KubeGateway implements AutoCloseable {
         Thread input = Thread.ofVirtual().name("gateway-upgrade").start(() -> copyRaw(in, stream));
         WebSocketFrames frames =
             webSocket(responseHead.path("headers")) ? new WebSocketFrames() : null;
-        Frame end = pumpUpgraded(stream, out, frames);
+        Frame end = pump(stream, out, frames == null ? data -> {} : frames::consume);
         if ((end == null || end.kind() == FrameKind.ERROR)
             && frames != null
             && frames.atBoundary()) {
@@ -245,8 +246,13 @@ public final class KubeGateway implements AutoCloseable {
       }
       boolean noBody = request.method().equals("HEAD") || status == 204 || status == 304;
       writeHead(out, status, responseHead.path("headers"), !noBody);
-      boolean complete =
-          pump(stream, noBody ? OutputStream.nullOutputStream() : new ChunkedOutput(out), !noBody);
+      ChunkedOutput answer = noBody ? null : new ChunkedOutput(out);
+      Frame end = pump(stream, noBody ? OutputStream.nullOutputStream() : answer, data -> {});
+      // an error or silence cuts the answer: closing the connection tells the client so
+      boolean complete = end != null && end.kind() == FrameKind.END;
+      if (complete && answer != null) {
+        answer.finish();
+      }
       out.flush();
       if (writer != null && writer.isAlive()) {
         // answered before the whole body was read (an early refusal): the rest of it is unread
@@ -257,39 +263,12 @@ public final class KubeGateway implements AutoCloseable {
     }
   }
 
-  /** Copies data frames to {@code out} until the stream ends; true when it ended normally. */
-  private static boolean pump(PlatformStream stream, OutputStream out, boolean chunked)
-      throws IOException, InterruptedException {
-    while (true) {
-      Frame frame = stream.next(IDLE_FRAME_TIMEOUT);
-      if (frame == null) {
-        return false; // not even a heartbeat: the agent or the path is gone
-      }
-      switch (frame.kind()) {
-        case DATA -> {
-          out.write(frame.body());
-          out.flush();
-        }
-        case END -> {
-          if (chunked) {
-            ((ChunkedOutput) out).finish();
-          }
-          return true;
-        }
-        case ERROR -> {
-          return false; // the answer is cut: closing the connection tells the client so
-        }
-        default -> {}
-      }
-    }
-  }
-
   /**
-   * Copies an upgraded connection's data frames to {@code out} (telling {@code frames}, when it is
-   * a WebSocket, what went by) until the stream ends; returns the end or error frame, or null when
-   * the agent went silent.
+   * Copies the stream's data frames to {@code out}, showing each to {@code seen}, until the stream
+   * ends; returns the end or error frame, or null when the agent went silent (not even a heartbeat:
+   * the agent or the path is gone).
    */
-  private static Frame pumpUpgraded(PlatformStream stream, OutputStream out, WebSocketFrames frames)
+  private static Frame pump(PlatformStream stream, OutputStream out, Consumer<byte[]> seen)
       throws IOException, InterruptedException {
     while (true) {
       Frame frame = stream.next(IDLE_FRAME_TIMEOUT);
@@ -299,9 +278,7 @@ public final class KubeGateway implements AutoCloseable {
       if (frame.kind() == FrameKind.DATA) {
         out.write(frame.body());
         out.flush();
-        if (frames != null) {
-          frames.consume(frame.body());
-        }
+        seen.accept(frame.body());
       }
     }
   }

@@ -117,7 +117,7 @@ public class CoreAutoConfiguration {
         clock);
   }
 
-  @Bean("kubernetes")
+  @Bean(name = "kubernetes", initMethod = "checkInBackground")
   KubernetesApiHealth kubernetesApiHealth(KubernetesClients clients, Clock clock) {
     return new KubernetesApiHealth(
         () -> {

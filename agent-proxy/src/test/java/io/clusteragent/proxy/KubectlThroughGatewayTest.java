@@ -690,16 +690,21 @@ class KubectlThroughGatewayTest {
 
   @Test
   void aSaturatedRequestLimitAnswers429WhileOtherWorkGoesOn(TestEnvironment env) throws Exception {
+    PlatformClient limitedPlatform =
+        new PlatformClient(nats, "agent", "limited", env.platformSigner());
     try (ConfigurableApplicationContext limited =
             InProcessAgent.start(
                 env, "limited", Map.of("agent.kubernetes.proxy-unary-concurrency", "1"));
         KubeGateway gateway =
             new KubeGateway(
-                new PlatformClient(nats, "agent", "limited", env.platformSigner()),
+                limitedPlatform,
                 "admin",
                 List.of("system:masters"),
                 0,
                 new PrintStream(OutputStream.nullOutputStream()))) {
+      // the bridge subscribes in the background: a write sent before would find no agent, hold
+      // no permit, and no request would ever be refused
+      InProcessAgent.awaitServing(limitedPlatform);
       gateway.serveInBackground();
       Path config = env.dir().resolve("gateway-limited.kubeconfig");
       Files.writeString(config, gateway.kubeconfig("limited"));

@@ -32,4 +32,33 @@ public final class ReleaseSecrets {
     }
     throw new AssertionError("no release in " + namespace + " reached " + status);
   }
+
+  /** The status label of {@code release}'s revision {@code revision} ("" when there is none). */
+  public static String status(TestEnvironment env, String namespace, String release, int revision) {
+    return env.kubectl(
+            "get",
+            "secret",
+            "sh.helm.release.v1." + release + ".v" + revision,
+            "-n",
+            namespace,
+            "-o",
+            "jsonpath={.metadata.labels.status}")
+        .stdout();
+  }
+
+  /**
+   * The revision's status once it is no longer pending (an interrupted write's revision stays
+   * pending-install or pending-upgrade until healed), or its pending status after 90 s.
+   */
+  public static String awaitSettled(
+      TestEnvironment env, String namespace, String release, int revision)
+      throws InterruptedException {
+    long until = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    String status = status(env, namespace, release, revision);
+    while (status.startsWith("pending") && System.nanoTime() < until) {
+      Thread.sleep(100);
+      status = status(env, namespace, release, revision);
+    }
+    return status;
+  }
 }

@@ -19,11 +19,17 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  * probe timeout (3 s): an API server that accepts connections but never answers turns readiness
  * down with a reason instead of holding every probe (and its thread) for the client's read timeout.
  * The only detail is the reason: {@code /readyz} is open to whoever reaches the port.
+ *
+ * <p>The first check starts with the context ({@link #checkInBackground()}): a cold JVM's first
+ * call builds the client, loads its classes and makes the TLS handshake, which takes longer than
+ * the probe's cap and, done by the first probe, left readiness down for a probe period after
+ * everything else was up. Until it ends, probes answer "in progress".
  */
 public final class KubernetesApiHealth implements HealthIndicator {
 
   private static final Duration CACHE = Duration.ofSeconds(5);
   static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
+  static final Duration FIRST_CHECK_TIMEOUT = Duration.ofSeconds(15);
   private final Supplier<ApiClient> client;
   private final Clock clock;
   private final AtomicBoolean checking = new AtomicBoolean();
@@ -47,27 +53,46 @@ public final class KubernetesApiHealth implements HealthIndicator {
       return cached != null ? cached : down("Kubernetes API check in progress");
     }
     try {
-      Health result = check();
-      last = result;
-      checkedAt = clock.instant();
-      return result;
+      return record(check(CHECK_TIMEOUT));
     } finally {
       checking.set(false);
     }
   }
 
-  private Health check() {
+  /** Starts the first check on a virtual thread, capped at {@link #FIRST_CHECK_TIMEOUT}. */
+  public void checkInBackground() {
+    if (!checking.compareAndSet(false, true)) {
+      return;
+    }
+    Thread.ofVirtual()
+        .name("kubernetes-first-check")
+        .start(() -> {
+          try {
+            record(check(FIRST_CHECK_TIMEOUT));
+          } finally {
+            checking.set(false);
+          }
+        });
+  }
+
+  private Health record(Health result) {
+    last = result;
+    checkedAt = clock.instant();
+    return result;
+  }
+
+  private Health check(Duration timeout) {
     try {
       Call call = new VersionApi(client.get()).getCode().buildCall(null);
       // the whole call, retries of the client's interceptor included
-      call.timeout().timeout(CHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      call.timeout().timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
       try (Response response = call.execute()) {
         return response.isSuccessful()
             ? Health.up().build()
             : down("Kubernetes API answered HTTP " + response.code());
       }
     } catch (java.io.InterruptedIOException e) {
-      return down("Kubernetes API did not answer within " + CHECK_TIMEOUT.toSeconds() + " s");
+      return down("Kubernetes API did not answer within " + timeout.toSeconds() + " s");
     } catch (Exception e) {
       return down("Kubernetes API not reachable: " + e.getClass().getSimpleName());
     }

@@ -89,7 +89,7 @@ class HelmUpgradeAcrossNatsRestartTest {
         }
         tally.messagesLost(
             terminal == null ? 1 : 0, "a helm upgrade's answer across a NATS restart");
-        String status = awaitFinalStatus(env, ns);
+        String status = ReleaseSecrets.awaitSettled(env, ns, "web", 2);
         System.out.printf(
             "helm upgrade across a nats restart: release %s, final frame %s (gap seen: %s)%n",
             status, terminal == null ? "none" : terminal.kind(), gapSeen);
@@ -112,29 +112,5 @@ class HelmUpgradeAcrossNatsRestartTest {
         .put("values", "nodeSelector: {no-such-label: x}\n")
         .put("wait", true)
         .put("timeoutSeconds", timeoutSeconds);
-  }
-
-  private static String releaseStatus(TestEnvironment env, String ns) {
-    return env.kubectl(
-            "get",
-            "secret",
-            "sh.helm.release.v1.web.v2",
-            "-n",
-            ns,
-            "-o",
-            "jsonpath={.metadata.labels.status}")
-        .stdout();
-  }
-
-  /** Revision 2's status once it left pending-upgrade, or pending-upgrade after a bound. */
-  private static String awaitFinalStatus(TestEnvironment env, String ns)
-      throws InterruptedException {
-    long until = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    String status = releaseStatus(env, ns);
-    while (status.startsWith("pending") && System.nanoTime() < until) {
-      Thread.sleep(250);
-      status = releaseStatus(env, ns);
-    }
-    return status;
   }
 }

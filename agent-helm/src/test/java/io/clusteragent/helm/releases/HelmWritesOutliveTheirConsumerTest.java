@@ -89,7 +89,7 @@ class HelmWritesOutliveTheirConsumerTest {
         assertThat(seen.terminal).as("no final frame while helm runs").isNull();
 
         letTheUpgradeFinish(env, ns);
-        String status = awaitFinalStatus(env, ns);
+        String status = ReleaseSecrets.awaitSettled(env, ns, "web", 2);
         read(stream, seen, Duration.ofMillis(300), true);
         Frame beforeGrant = seen.terminal;
         long dropped = (long) count(meters, "stalled");
@@ -174,7 +174,7 @@ class HelmWritesOutliveTheirConsumerTest {
         Reading reading = new Reading();
         read(stream, reading, Duration.ofSeconds(90), false);
         tally.messagesLost(reading.terminal == null ? 1 : 0, "a reaped helm upgrade's answer");
-        String status = awaitFinalStatus(env, ns);
+        String status = ReleaseSecrets.awaitSettled(env, ns, "web", 2);
         JsonNode helm = helmStatus(env, ns);
         long dropped = (long) count(meters, "reaped");
         System.out.printf(
@@ -279,29 +279,5 @@ class HelmWritesOutliveTheirConsumerTest {
         }
       }
     }
-  }
-
-  private static String releaseStatus(TestEnvironment env, String ns) {
-    return env.kubectl(
-            "get",
-            "secret",
-            "sh.helm.release.v1.web.v2",
-            "-n",
-            ns,
-            "-o",
-            "jsonpath={.metadata.labels.status}")
-        .stdout();
-  }
-
-  /** Revision 2's status once it left pending-upgrade, or pending-upgrade after a bound. */
-  private static String awaitFinalStatus(TestEnvironment env, String ns)
-      throws InterruptedException {
-    long until = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    String status = releaseStatus(env, ns);
-    while (status.startsWith("pending") && System.nanoTime() < until) {
-      Thread.sleep(100);
-      status = releaseStatus(env, ns);
-    }
-    return status;
   }
 }

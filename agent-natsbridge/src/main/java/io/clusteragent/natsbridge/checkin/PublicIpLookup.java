@@ -29,11 +29,14 @@ public final class PublicIpLookup {
   public PublicIpLookup(BridgeSettings.PublicIp settings, MeterRegistry meters) {
     this.settings = settings;
     this.meters = meters;
+    // A JDK HttpClient starts a selector thread and its buffers: made only when it will be used.
     this.http =
-        HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(settings.lookupTimeoutSeconds()))
-            .followRedirects(HttpClient.Redirect.NORMAL)
-            .build();
+        settings.reportingEnabled()
+            ? HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(settings.lookupTimeoutSeconds()))
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build()
+            : null;
   }
 
   public boolean enabled() {
