@@ -5,6 +5,7 @@ import io.clusteragent.protocol.ErrorBody;
 import io.clusteragent.protocol.FrameKind;
 import io.clusteragent.protocol.Tunnel;
 import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,6 +45,7 @@ public final class KubeGateway implements AutoCloseable {
   private static final int MAX_HEAD_BYTES = 64 * 1024;
   private static final int INPUT_FRAME_BYTES = 32 * 1024;
   private static final int CREDIT = 32;
+  private static final int OUTPUT_BUFFER_BYTES = 64 * 1024;
   private static final Duration IDLE_FRAME_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration CLOSE_LINGER = Duration.ofSeconds(2);
 
@@ -130,8 +132,13 @@ public final class KubeGateway implements AutoCloseable {
 
   private void serveConnection(Socket socket) {
     try (socket) {
+      // Every answer is written in pieces (head, chunk size, data, chunk end) and flushed once a
+      // frame is complete. Unbuffered, each piece was its own TLS record and TCP segment, and
+      // Nagle's algorithm held the small ones until the client's delayed ACK: kubectl waited
+      // ~30 ms more for each 500-object page of a list.
+      socket.setTcpNoDelay(true);
       InputStream in = new BufferedInputStream(socket.getInputStream());
-      OutputStream out = socket.getOutputStream();
+      OutputStream out = new BufferedOutputStream(socket.getOutputStream(), OUTPUT_BUFFER_BYTES);
       while (open) {
         HttpHead head = HttpHead.read(in);
         if (head == null) {
