@@ -3,6 +3,7 @@ package io.clusteragent.natsbridge.intake;
 import io.clusteragent.core.AgentIdentity;
 import io.clusteragent.core.command.CommandResult;
 import io.clusteragent.core.stream.CommandStream;
+import io.clusteragent.natsbridge.connection.InterruptSafe;
 import io.clusteragent.natsbridge.connection.NatsSession;
 import io.clusteragent.protocol.ErrorBody;
 import io.clusteragent.protocol.ErrorCode;
@@ -95,7 +96,8 @@ public final class Replies {
     if (retryAfterMs != null) {
       headers.put(Headers.RETRY_AFTER_MS, Long.toString(retryAfterMs));
     }
-    connection().publish(replyTo, headers, errorBytes(id, code, message, retryAfterMs));
+    InterruptSafe.publish(
+        connection(), replyTo, headers, errorBytes(id, code, message, retryAfterMs));
   }
 
   public byte[] errorBytes(String id, ErrorCode code, String message, Long retryAfterMs) {
@@ -123,7 +125,8 @@ public final class Replies {
           null);
       return;
     }
-    connection.publish(replyTo, base("ok").put(Headers.CONTENT_TYPE, contentType), body);
+    InterruptSafe.publish(
+        connection, replyTo, base("ok").put(Headers.CONTENT_TYPE, contentType), body);
   }
 
   private Connection connection() {

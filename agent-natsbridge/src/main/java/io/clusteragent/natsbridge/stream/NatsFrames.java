@@ -1,6 +1,7 @@
 package io.clusteragent.natsbridge.stream;
 
 import io.clusteragent.core.stream.FramePublisher;
+import io.clusteragent.natsbridge.connection.InterruptSafe;
 import io.clusteragent.protocol.FrameKind;
 import io.clusteragent.protocol.Headers;
 import io.nats.client.Connection;
@@ -16,12 +17,13 @@ public record NatsFrames(Connection connection, String subject, String streamId,
 
   @Override
   public void publish(FrameKind kind, long sequence, byte[] body) {
-    connection.publish(subject, headers(kind, sequence), body);
+    InterruptSafe.publish(connection, subject, headers(kind, sequence), body);
   }
 
   @Override
   public void credit(long lastSequence, int frames) {
-    connection.publish(
+    InterruptSafe.publish(
+        connection,
         subject,
         headers(FrameKind.CREDIT, lastSequence).put(Headers.CREDIT, Integer.toString(frames)),
         EMPTY);
