@@ -253,11 +253,11 @@ public final class KubeGateway implements AutoCloseable {
       }
       boolean noBody = request.method().equals("HEAD") || status == 204 || status == 304;
       writeHead(out, status, responseHead.path("headers"), !noBody);
-      ChunkedOutput answer = noBody ? null : new ChunkedOutput(out);
-      Frame end = pump(stream, noBody ? OutputStream.nullOutputStream() : answer, data -> {});
+      ChunkedOutput answer = new ChunkedOutput(noBody ? OutputStream.nullOutputStream() : out);
+      Frame end = pump(stream, answer, data -> {});
       // an error or silence cuts the answer: closing the connection tells the client so
       boolean complete = end != null && end.kind() == FrameKind.END;
-      if (complete && answer != null) {
+      if (complete) {
         answer.finish();
       }
       out.flush();

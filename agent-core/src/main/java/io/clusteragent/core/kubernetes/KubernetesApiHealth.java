@@ -52,11 +52,7 @@ public final class KubernetesApiHealth implements HealthIndicator {
       // another probe is checking right now: answer with what is known rather than queue up
       return cached != null ? cached : down("Kubernetes API check in progress");
     }
-    try {
-      return record(check(CHECK_TIMEOUT));
-    } finally {
-      checking.set(false);
-    }
+    return checkAndRecord(CHECK_TIMEOUT);
   }
 
   /** Starts the first check on a virtual thread, capped at {@link #FIRST_CHECK_TIMEOUT}. */
@@ -66,19 +62,19 @@ public final class KubernetesApiHealth implements HealthIndicator {
     }
     Thread.ofVirtual()
         .name("kubernetes-first-check")
-        .start(() -> {
-          try {
-            record(check(FIRST_CHECK_TIMEOUT));
-          } finally {
-            checking.set(false);
-          }
-        });
+        .start(() -> checkAndRecord(FIRST_CHECK_TIMEOUT));
   }
 
-  private Health record(Health result) {
-    last = result;
-    checkedAt = clock.instant();
-    return result;
+  /** Runs the check {@link #checking} was taken for, keeps its answer and frees the flag. */
+  private Health checkAndRecord(Duration timeout) {
+    try {
+      Health result = check(timeout);
+      last = result;
+      checkedAt = clock.instant();
+      return result;
+    } finally {
+      checking.set(false);
+    }
   }
 
   private Health check(Duration timeout) {
