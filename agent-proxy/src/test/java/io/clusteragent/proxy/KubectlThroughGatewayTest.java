@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clusteragent.cli.KubeGateway;
 import io.clusteragent.cli.PlatformClient;
+import io.clusteragent.core.command.CommandDispatcher;
 import io.clusteragent.testsupport.CommandResult;
 import io.clusteragent.testsupport.InProcessAgent;
 import io.clusteragent.testsupport.TestEnvironment;
@@ -731,11 +732,12 @@ class KubectlThroughGatewayTest {
       gateway.serveInBackground();
       Path config = env.dir().resolve("gateway-limited.kubeconfig");
       Files.writeString(config, gateway.kubeconfig("limited"));
-      saturate(env, gateway, config);
+      saturate(env, gateway, config, limited.getBean(CommandDispatcher.class));
     }
   }
 
-  private static void saturate(TestEnvironment env, KubeGateway gateway, Path config)
+  private static void saturate(
+      TestEnvironment env, KubeGateway gateway, Path config, CommandDispatcher dispatcher)
       throws Exception {
     // A write whose body never completes holds the one unary permit this agent has.
     try (Socket holder = gatewaySocket(gateway)) {
@@ -746,6 +748,13 @@ class KubectlThroughGatewayTest {
               + "/configmaps HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
               + token(config)
               + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"kin\r\n");
+      // Probing before the write runs would race it for the one permit: a probe in flight when
+      // the write arrives has the write refused, and then nothing holds the permit.
+      long held = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (dispatcher.runningCount() == 0 && System.nanoTime() < held) {
+        Thread.sleep(20);
+      }
+      assertThat(dispatcher.runningCount()).as("the write holds the permit").isEqualTo(1);
       String refused = null;
       long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       while (refused == null && System.nanoTime() < until) {
